@@ -1,0 +1,109 @@
+// Bounded reads and atomic writes. All descriptors are O_CLOEXEC so no child inherits them.
+#include "common/io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+
+#include "common/errors.hpp"
+
+namespace ocinetns {
+
+std::string read_all_limited(int fd, std::size_t max_bytes, std::string_view what) {
+  std::string out;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_last_errno(fmt::format("read {}", what));
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<std::size_t>(n) > max_bytes) {
+      throw InputError(fmt::format("{}: input exceeds {} bytes", what, max_bytes));
+    }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+UniqueFd open_or_throw(const std::string& path, int flags, mode_t mode) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) throw_last_errno(fmt::format("open `{}`", path));
+  return UniqueFd(fd);
+}
+
+UniqueFd open_at_nofollow(int dir_fd, const std::string& name, int flags, int& err, mode_t mode) {
+  int fd = ::openat(dir_fd, name.c_str(), flags | O_CLOEXEC | O_NOFOLLOW, mode);
+  err = fd < 0 ? errno : 0;
+  return UniqueFd(fd);
+}
+
+std::optional<std::string> read_file_at(int dir_fd, const std::string& name, std::size_t max_bytes,
+                                        std::string_view what) {
+  int err = 0;
+  UniqueFd fd = open_at_nofollow(dir_fd, name, O_RDONLY | O_NONBLOCK, err);
+  if (!fd) {
+    if (err == ENOENT) return std::nullopt;
+    throw_errno(err, fmt::format("open {} `{}`", what, name));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw_last_errno(fmt::format("stat {} `{}`", what, name));
+  if (!S_ISREG(st.st_mode)) throw InputError(fmt::format("{} `{}`: not a regular file", what, name));
+  return read_all_limited(fd.get(), max_bytes, what);
+}
+
+void write_file_atomic_at(int dir_fd, const std::string& name, std::string_view data, mode_t mode,
+                          std::string_view what) {
+  // The temporary name is unique per process; O_EXCL refuses to reuse anything already there.
+  std::string tmp = fmt::format(".{}.tmp.{}", name, ::getpid());
+  int fd = ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0 && errno == EEXIST) {
+    ::unlinkat(dir_fd, tmp.c_str(), 0);
+    fd = ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+  }
+  if (fd < 0) throw_last_errno(fmt::format("create {} `{}`", what, tmp));
+  UniqueFd guard(fd);
+  std::string_view rest = data;
+  while (!rest.empty()) {
+    ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::unlinkat(dir_fd, tmp.c_str(), 0);
+      throw_errno(err, fmt::format("write {} `{}`", what, tmp));
+    }
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::fchmod(fd, mode) != 0) {
+    int err = errno;
+    ::unlinkat(dir_fd, tmp.c_str(), 0);
+    throw_errno(err, fmt::format("chmod {} `{}`", what, tmp));
+  }
+  guard.reset();
+  if (::renameat(dir_fd, tmp.c_str(), dir_fd, name.c_str()) != 0) {
+    int err = errno;
+    ::unlinkat(dir_fd, tmp.c_str(), 0);
+    throw_errno(err, fmt::format("rename {} `{}` to `{}`", what, tmp, name));
+  }
+}
+
+void make_dirs(const std::string& path, mode_t mode) {
+  if (path.empty()) return;
+  std::string partial;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST) {
+      throw_last_errno(fmt::format("mkdir `{}`", partial));
+    }
+  }
+}
+
+}  // namespace ocinetns

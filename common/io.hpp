@@ -1,0 +1,39 @@
+// Small file and descriptor helpers: bounded reads, atomic writes relative to a directory fd.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/unique_fd.hpp"
+
+namespace ocinetns {
+
+// Reads everything from `fd` up to `max_bytes`. Throws InputError("<what>: input exceeds ...")
+// if there is more, std::system_error on a read error.
+std::string read_all_limited(int fd, std::size_t max_bytes, std::string_view what);
+
+// Opens `path` (O_CLOEXEC added) or throws std::system_error naming the path.
+UniqueFd open_or_throw(const std::string& path, int flags, mode_t mode = 0);
+
+// openat() relative to `dir_fd`, never following a final symlink. Returns an invalid fd and
+// sets `err` on failure instead of throwing, for callers that handle ENOENT themselves.
+UniqueFd open_at_nofollow(int dir_fd, const std::string& name, int flags, int& err,
+                          mode_t mode = 0);
+
+// Reads a whole regular file `name` in `dir_fd` (no symlinks, bounded). nullopt if it is absent.
+std::optional<std::string> read_file_at(int dir_fd, const std::string& name, std::size_t max_bytes,
+                                        std::string_view what);
+
+// Writes `data` to `name` in `dir_fd` atomically: a temporary file in the same directory,
+// fsync-free (state under /run is tmpfs), then renameat over the target. Mode is `mode`.
+void write_file_atomic_at(int dir_fd, const std::string& name, std::string_view data, mode_t mode,
+                          std::string_view what);
+
+// Creates directory `path` and missing parents with `mode` (like mkdir -p); existing is fine.
+void make_dirs(const std::string& path, mode_t mode);
+
+}  // namespace ocinetns

@@ -1,0 +1,184 @@
+// Record serialisation and the state-directory store.
+#include "common/record.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/errors.hpp"
+#include "common/io.hpp"
+#include "common/oci_state.hpp"
+#include "common/strict_json.hpp"
+
+namespace ocinetns {
+namespace {
+
+constexpr int kRecordVersion = 1;
+constexpr std::size_t kMaxRecordBytes = 64 * 1024;
+constexpr const char* kRecordSuffix = ".json";
+
+UniqueFd open_subdir(int parent, const char* name, bool create, const std::string& display) {
+  if (create && ::mkdirat(parent, name, 0700) != 0 && errno != EEXIST) {
+    throw_last_errno(fmt::format("mkdir `{}`", display));
+  }
+  int fd = ::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT && !create) return UniqueFd();
+    throw_last_errno(fmt::format("open state directory `{}`", display));
+  }
+  return UniqueFd(fd);
+}
+
+}  // namespace
+
+std::string record_file_name(const std::string& id) { return id + kRecordSuffix; }
+
+std::string netns_index_name(const NsId& ns) { return fmt::format("{}-{}", ns.dev, ns.ino); }
+
+std::string record_to_json(const Record& r) {
+  nlohmann::ordered_json j;
+  j["version"] = kRecordVersion;
+  j["id"] = r.id;
+  j["name"] = r.name;
+  j["netns_dir"] = r.netns_dir;
+  j["netns"] = {{"dev", r.netns.dev}, {"ino", r.netns.ino}};
+  j["pid"] = r.pid;
+  j["pid_start_time"] = r.pid_start_time;
+  j["created"] = r.created;
+  j["status"] = r.status == RecordStatus::kComplete ? "complete" : "pending";
+  j["alias"] = r.alias;
+  return j.dump() + "\n";
+}
+
+Record record_from_json(std::string_view text, std::string_view what) {
+  std::string ctx = fmt::format("record {}", what);
+  try {
+    auto j = parse_strict_json(text, ctx, {.max_bytes = kMaxRecordBytes, .max_depth = 8});
+    if (!j.is_object()) throw InputError(fmt::format("{}: not a JSON object", ctx));
+    if (j.value("version", 0) != kRecordVersion) {
+      throw InputError(fmt::format("{}: unsupported version", ctx));
+    }
+    Record r;
+    r.id = j.at("id").get<std::string>();
+    validate_container_id(r.id);
+    r.name = j.at("name").get<std::string>();
+    if (r.name.empty() || r.name.find('/') != std::string::npos || r.name == "." || r.name == "..") {
+      throw InputError(fmt::format("{}: invalid name", ctx));
+    }
+    r.netns_dir = j.at("netns_dir").get<std::string>();
+    if (r.netns_dir.empty() || r.netns_dir.front() != '/') {
+      throw InputError(fmt::format("{}: invalid netns_dir", ctx));
+    }
+    r.netns.dev = j.at("netns").at("dev").get<std::uint64_t>();
+    r.netns.ino = j.at("netns").at("ino").get<std::uint64_t>();
+    r.pid = j.at("pid").get<pid_t>();
+    r.pid_start_time = j.at("pid_start_time").get<std::uint64_t>();
+    r.created = j.at("created").get<std::int64_t>();
+    std::string status = j.at("status").get<std::string>();
+    if (status == "complete") {
+      r.status = RecordStatus::kComplete;
+    } else if (status == "pending") {
+      r.status = RecordStatus::kPending;
+    } else {
+      throw InputError(fmt::format("{}: invalid status", ctx));
+    }
+    r.alias = j.value("alias", false);
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(fmt::format("{}: corrupt ({})", ctx, e.what()));
+  }
+}
+
+RecordStore RecordStore::open(const std::string& state_dir, bool create) {
+  RecordStore store;
+  store.dir_ = state_dir;
+  if (create) make_dirs(state_dir, 0700);
+  int fd = ::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT && !create) return store;
+    throw_last_errno(fmt::format("open state directory `{}`", state_dir));
+  }
+  UniqueFd root(fd);
+  store.records_ = open_subdir(root.get(), "containers", create, state_dir + "/containers");
+  store.index_ = open_subdir(root.get(), "netns", create, state_dir + "/netns");
+  if (!store.index_) store.records_.reset();
+  return store;
+}
+
+std::optional<Record> RecordStore::load(const std::string& id) const {
+  std::string file = record_file_name(id);
+  auto text = read_file_at(records_.get(), file, kMaxRecordBytes, "record");
+  if (!text) return std::nullopt;
+  Record r = record_from_json(*text, dir_ + "/containers/" + file);
+  if (r.id != id) throw InputError(fmt::format("record {}: names another container", file));
+  return r;
+}
+
+void RecordStore::save(const Record& record) const {
+  write_file_atomic_at(records_.get(), record_file_name(record.id), record_to_json(record), 0600,
+                       "record");
+}
+
+void RecordStore::remove(const std::string& id) const {
+  unlink_at(records_.get(), record_file_name(id), dir_ + "/containers/" + record_file_name(id));
+}
+
+std::vector<std::string> RecordStore::ids() const {
+  std::vector<std::string> out;
+  int fd = ::openat(records_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw_last_errno(fmt::format("open `{}/containers`", dir_));
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
+    ::close(fd);
+    throw_last_errno(fmt::format("opendir `{}/containers`", dir_));
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.front() == '.' || !name.ends_with(kRecordSuffix)) continue;
+    out.push_back(name.substr(0, name.size() - std::string_view(kRecordSuffix).size()));
+  }
+  ::closedir(d);
+  return out;
+}
+
+std::string RecordStore::claim_netns(const NsId& ns, const std::string& id) const {
+  std::string name = netns_index_name(ns);
+  int fd = ::openat(index_.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                    0600);
+  if (fd >= 0) {
+    UniqueFd guard(fd);
+    if (::write(fd, id.data(), id.size()) != static_cast<ssize_t>(id.size())) {
+      int err = errno;
+      ::unlinkat(index_.get(), name.c_str(), 0);
+      throw_errno(err, fmt::format("write netns index `{}`", name));
+    }
+    return id;
+  }
+  if (errno != EEXIST) throw_last_errno(fmt::format("create netns index `{}`", name));
+  return netns_owner(ns).value_or(std::string());
+}
+
+void RecordStore::set_netns_owner(const NsId& ns, const std::string& id) const {
+  write_file_atomic_at(index_.get(), netns_index_name(ns), id, 0600, "netns index");
+}
+
+void RecordStore::release_netns(const NsId& ns, const std::string& id) const {
+  auto owner = netns_owner(ns);
+  if (owner && *owner == id) {
+    unlink_at(index_.get(), netns_index_name(ns), dir_ + "/netns/" + netns_index_name(ns));
+  }
+}
+
+std::optional<std::string> RecordStore::netns_owner(const NsId& ns) const {
+  try {
+    return read_file_at(index_.get(), netns_index_name(ns), 4096, "netns index");
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace ocinetns

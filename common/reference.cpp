@@ -1,0 +1,186 @@
+// Reference lifecycle. Order at create: record(pending) -> O_EXCL file -> bind mount -> verify ->
+// record(complete). A crash between any two steps leaves a pending record that names everything
+// that may exist, which poststop and gc can finish (see README, "State and recovery").
+#include "common/reference.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "common/errors.hpp"
+#include "common/fault.hpp"
+#include "common/scope_guard.hpp"
+
+namespace ocinetns {
+namespace {
+
+std::string join_path(const std::string& dir, const std::string& name) { return dir + "/" + name; }
+
+// True if `record`'s reference currently exists and points at its namespace.
+bool reference_is_intact(const Record& record) {
+  UniqueFd dir = open_dir_if_exists(record.netns_dir);
+  if (!dir) return false;
+  RefInfo info = inspect_reference(dir.get(), record.name);
+  return info.kind == RefKind::kNamespace && info.id == record.netns;
+}
+
+}  // namespace
+
+RemoveResult remove_recorded(const RecordStore& store, const Record& record) {
+  RemoveResult result;
+  result.path = join_path(record.netns_dir, record.name);
+  result.outcome = RemoveOutcome::kRecordOnly;
+  UniqueFd dir = open_dir_if_exists(record.netns_dir);
+  if (dir) {
+    RefInfo info = inspect_reference(dir.get(), record.name);
+    switch (info.kind) {
+      case RefKind::kNamespace:
+        if (info.id == record.netns) {
+          detach_mount(record.netns_dir, record.name);
+          OCI_NETNS_FAULT_POINT("remove.after_umount");
+          unlink_at(dir.get(), record.name, result.path);
+          result.outcome = RemoveOutcome::kRemoved;
+        } else {
+          result.note = "it now holds another namespace, left in place";
+        }
+        break;
+      case RefKind::kEmptyFile:
+        // Our O_EXCL file whose mount never happened (pending) or was undone (interrupted
+        // poststop, or someone ran umount by hand). Nobody else can have made it under our name
+        // while our record existed, because creation is O_EXCL.
+        unlink_at(dir.get(), record.name, result.path);
+        result.outcome = RemoveOutcome::kRemoved;
+        break;
+      case RefKind::kOther:
+        result.note = "it is not a namespace reference, left in place";
+        break;
+      case RefKind::kAbsent:
+        break;
+    }
+  }
+  OCI_NETNS_FAULT_POINT("remove.before_record");
+  if (!record.alias) store.release_netns(record.netns, record.id);
+  store.remove(record.id);
+  return result;
+}
+
+RemoveResult remove_reference(const ReferenceSettings& settings, const std::string& id) {
+  RecordStore store = RecordStore::open(settings.state_dir, /*create=*/false);
+  if (!store.valid()) return {};
+  std::optional<Record> record = store.load(id);
+  if (!record) return {};
+  return remove_recorded(store, *record);
+}
+
+CreateResult create_reference(const ReferenceSettings& settings, const OciState& state,
+                              const std::string& name, const ProcessNs& net) {
+  CreateResult result;
+  result.path = join_path(settings.netns_dir, name);
+  if (net.id == self_ns_id("net")) {
+    result.outcome = CreateOutcome::kSkippedHostNetwork;
+    return result;
+  }
+  RecordStore store = RecordStore::open(settings.state_dir, /*create=*/true);
+
+  // Our own earlier record for this container: the same reference again is success; anything
+  // else (a pending record, an older netns after a missed poststop) is ours to clear first.
+  if (std::optional<Record> previous = store.load(state.id)) {
+    if (previous->status == RecordStatus::kComplete && previous->netns == net.id &&
+        previous->name == name && previous->netns_dir == settings.netns_dir &&
+        reference_is_intact(*previous)) {
+      result.outcome = CreateOutcome::kAlreadyPresent;
+      return result;
+    }
+    spdlog::debug("clearing earlier record of {} ({})", state.id,
+                  join_path(previous->netns_dir, previous->name));
+    remove_recorded(store, *previous);
+  }
+
+  // Shared netns: the index entry is claimed with O_EXCL, so two containers of one pod starting
+  // at once cannot both register it.
+  bool alias = false;
+  std::string owner = store.claim_netns(net.id, state.id);
+  if (owner != state.id) {
+    std::optional<Record> owner_record;
+    if (!owner.empty()) {
+      try {
+        owner_record = store.load(owner);
+      } catch (const InputError&) {
+        owner_record.reset();
+      }
+    }
+    if (owner_record && reference_is_intact(*owner_record)) {
+      if (!settings.alias_shared) {
+        result.outcome = CreateOutcome::kSkippedShared;
+        result.owner = owner;
+        result.owner_path = join_path(owner_record->netns_dir, owner_record->name);
+        return result;
+      }
+      alias = true;
+    } else {
+      // The index names a container whose reference is gone: take the entry over.
+      store.set_netns_owner(net.id, state.id);
+    }
+  }
+  ScopeGuard release_claim([&] {
+    if (!alias) store.release_netns(net.id, state.id);
+  });
+
+  UniqueFd dir = prepare_netns_dir(settings.netns_dir);
+  OCI_NETNS_FAULT_POINT("create.after_dir");
+
+  Record record;
+  record.id = state.id;
+  record.name = name;
+  record.netns_dir = settings.netns_dir;
+  record.netns = net.id;
+  record.pid = state.pid;
+  record.pid_start_time = net.start_time;
+  record.created = static_cast<std::int64_t>(std::time(nullptr));
+  record.status = RecordStatus::kPending;
+  record.alias = alias;
+  store.save(record);
+  ScopeGuard drop_record([&] { store.remove(state.id); });
+  OCI_NETNS_FAULT_POINT("create.after_record");
+
+  int err = 0;
+  UniqueFd file = create_reference_file(dir.get(), name, err);
+  if (!file) {
+    if (err == EEXIST) {
+      RefInfo info = inspect_reference(dir.get(), name);
+      std::string what = info.kind == RefKind::kNamespace && info.id == net.id
+                             ? "already names this namespace but was not made by oci-netns-hook"
+                             : "already exists and was not made by oci-netns-hook";
+      throw InputError(fmt::format("netns name `{}`: {}; refusing to overwrite it",
+                                   result.path, what));
+    }
+    throw_errno(err, fmt::format("create `{}`", result.path));
+  }
+  ScopeGuard drop_file([&] { unlink_at(dir.get(), name, result.path); });
+  OCI_NETNS_FAULT_POINT("create.after_file");
+
+  bind_namespace(net.ns.get(), file.get(), fmt::format("/proc/{}/ns/net", state.pid), result.path);
+  ScopeGuard drop_mount([&] { detach_mount(settings.netns_dir, name); });
+  OCI_NETNS_FAULT_POINT("create.after_mount");
+
+  RefInfo made = inspect_reference(dir.get(), name);
+  if (made.kind != RefKind::kNamespace || made.id != net.id) {
+    throw std::runtime_error(
+        fmt::format("verify `{}`: the mounted reference is not the container's netns", result.path));
+  }
+  record.status = RecordStatus::kComplete;
+  store.save(record);
+  OCI_NETNS_FAULT_POINT("create.after_complete");
+
+  drop_mount.commit();
+  drop_file.commit();
+  drop_record.commit();
+  release_claim.commit();
+  return result;
+}
+
+}  // namespace ocinetns

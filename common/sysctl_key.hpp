@@ -1,0 +1,48 @@
+// Sysctl keys and values: normalisation of sysctl(8)'s dotted and slashed forms, the namespaced
+// families we accept, and the annotation allowlist (pure logic, no /proc access).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ocinetns {
+
+inline constexpr std::size_t kMaxSysctlValueBytes = 4096;
+inline constexpr std::string_view kSysctlAnnotationPrefix = "oci-netns-hook.sysctl/";
+
+// Which namespace a key lives in; it decides which namespace the hook joins before writing.
+enum class SysctlNamespace { kNet, kIpc };
+
+struct SysctlKey {
+  std::string path;     // relative to /proc/sys, '/'-separated: "net/ipv4/conf/eth0.100/forwarding"
+  std::string display;  // the form the user wrote, for messages
+  SysctlNamespace ns = SysctlNamespace::kNet;
+};
+
+// Normalises and validates a key. Dotted keys split on '.'; a key whose first separator is '/'
+// splits on '/' and keeps dots inside components (sysctl(8): "net/ipv4/conf/eth0.100/forwarding").
+// In the dotted form a '/' inside a component stands for a literal '.', as procps does.
+// Accepts only net.* and the IPC-namespaced keys kernel.shm*, kernel.msg*, kernel.sem and
+// fs.mqueue.*. Throws InputError("sysctl <key>: <reason>").
+SysctlKey normalize_sysctl_key(std::string_view key);
+
+// Value rules: not empty, no newline or NUL, at most kMaxSysctlValueBytes.
+// Throws InputError("sysctl <key>: <reason>").
+void validate_sysctl_value(std::string_view key, std::string_view value);
+
+// An allowlist entry: an exact key, or a prefix ending in '*'.
+struct SysctlPattern {
+  std::string path;  // normalised like a key; for a prefix, the part before '*'
+  bool prefix = false;
+  std::string display;
+};
+
+// Throws InputError("annotation_sysctls: ...") for a malformed pattern.
+SysctlPattern parse_sysctl_pattern(std::string_view pattern);
+
+bool sysctl_allowed(const std::vector<SysctlPattern>& allowlist, const SysctlKey& key);
+
+std::string_view sysctl_namespace_name(SysctlNamespace ns);
+
+}  // namespace ocinetns

@@ -1,0 +1,279 @@
+// Config loading. Every key is checked here, once, so the hook's hot path can trust the model.
+#include "config/config.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+#include "common/io.hpp"
+#include "common/naming.hpp"
+#include "common/strict_json.hpp"
+#include "common/unique_fd.hpp"
+
+namespace ocinetns {
+namespace {
+
+using Json = nlohmann::ordered_json;
+constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+
+std::string join_problems(const std::vector<std::string>& problems) {
+  return problems.empty() ? std::string("config: invalid") : problems.front();
+}
+
+std::string json_type(const Json& j) { return j.type_name(); }
+
+class Parser {
+ public:
+  explicit Parser(std::string_view origin) : origin_(origin) {}
+
+  void problem(std::string message) { problems_.push_back(std::move(message)); }
+  [[nodiscard]] const std::vector<std::string>& problems() const { return problems_; }
+
+  // Runs `fn`, turning an InputError into a recorded problem.
+  void guarded(const std::function<void()>& fn) {
+    try {
+      fn();
+    } catch (const InputError& e) {
+      problem(e.what());
+    }
+  }
+
+  bool expect(const Json& j, const std::string& key, Json::value_t type, const char* type_name) {
+    bool ok = j.type() == type || (type == Json::value_t::number_unsigned && j.is_number_integer());
+    if (!ok) problem(fmt::format("{}: expected {}, got {}", key, type_name, json_type(j)));
+    return ok;
+  }
+
+  std::string get_string(const Json& j, const std::string& key, std::string fallback) {
+    return expect(j, key, Json::value_t::string, "a string") ? j.get<std::string>() : fallback;
+  }
+
+  std::string get_path(const Json& j, const std::string& key, std::string fallback) {
+    std::string value = get_string(j, key, fallback);
+    if (value.empty() || value.front() != '/') {
+      problem(fmt::format("{}: must be an absolute path", key));
+      return fallback;
+    }
+    if (value.find("/../") != std::string::npos || value.ends_with("/..") ||
+        value.find('\0') != std::string::npos) {
+      problem(fmt::format("{}: must not contain '..'", key));
+      return fallback;
+    }
+    while (value.size() > 1 && value.back() == '/') value.pop_back();
+    return value;
+  }
+
+  ErrorPolicy get_policy(const Json& j, const std::string& key, ErrorPolicy fallback) {
+    std::string value = get_string(j, key, "");
+    if (value == "warn") return ErrorPolicy::kWarn;
+    if (value == "fail") return ErrorPolicy::kFail;
+    if (j.is_string()) problem(fmt::format("{}: expected \"warn\" or \"fail\", got \"{}\"", key, value));
+    return fallback;
+  }
+
+ private:
+  std::string origin_;
+  std::vector<std::string> problems_;
+};
+
+void parse_log(Parser& p, const Json& j, LogConfig& log) {
+  if (!p.expect(j, "log", Json::value_t::object, "an object")) return;
+  for (const auto& [key, value] : j.items()) {
+    std::string name = "log." + key;
+    if (key == "level") {
+      std::string level = p.get_string(value, name, log.level);
+      static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+      bool known = false;
+      for (const char* l : kLevels) known = known || level == l;
+      if (known) {
+        log.level = level;
+      } else if (value.is_string()) {
+        p.problem(fmt::format("{}: unknown level \"{}\" (trace, debug, info, warn, error, off)",
+                              name, level));
+      }
+    } else if (key == "file") {
+      std::string file = p.get_string(value, name, "");
+      if (!file.empty() && file.front() != '/') {
+        p.problem(fmt::format("{}: must be an absolute path", name));
+      } else {
+        log.file = file;
+      }
+    } else if (key == "syslog") {
+      if (p.expect(value, name, Json::value_t::boolean, "a boolean")) log.syslog = value.get<bool>();
+    } else {
+      p.problem(fmt::format("{}: unknown key", name));
+    }
+  }
+}
+
+void parse_runtime(Parser& p, const Json& j, RuntimeConfig& rt) {
+  if (!p.expect(j, "runtime", Json::value_t::object, "an object")) return;
+  for (const auto& [key, value] : j.items()) {
+    std::string name = "runtime." + key;
+    if (key == "path") {
+      std::string path = p.get_string(value, name, "");
+      if (!path.empty() && path.front() != '/') {
+        p.problem(fmt::format("{}: must be an absolute path or empty", name));
+      } else {
+        rt.path = path;
+      }
+    } else if (key == "hooks_dirs") {
+      if (!p.expect(value, name, Json::value_t::array, "an array of paths")) continue;
+      std::vector<std::string> dirs;
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        dirs.push_back(p.get_path(value[i], fmt::format("{}[{}]", name, i), ""));
+      }
+      rt.hooks_dirs = std::move(dirs);
+    } else {
+      p.problem(fmt::format("{}: unknown key", name));
+    }
+  }
+}
+
+void parse_sysctls(Parser& p, const Json& j, std::vector<SysctlSetting>& out) {
+  if (!p.expect(j, "sysctls", Json::value_t::object, "an object of key -> string value")) return;
+  std::map<std::string, std::string> seen;  // normalised path -> spelling, to catch aliases
+  for (const auto& [key, value] : j.items()) {
+    p.guarded([&] {
+      SysctlKey k = normalize_sysctl_key(key);
+      if (!value.is_string()) {
+        throw InputError(fmt::format("sysctls.{}: expected a string value, got {}", k.display,
+                                     json_type(value)));
+      }
+      std::string v = value.get<std::string>();
+      validate_sysctl_value(key, v);
+      if (auto [it, inserted] = seen.emplace(k.path, key); !inserted) {
+        throw InputError(
+            fmt::format("sysctls.{}: same key as \"{}\"", k.display, it->second));
+      }
+      out.push_back({std::move(k), std::move(v)});
+    });
+  }
+}
+
+void parse_allowlist(Parser& p, const Json& j, std::vector<SysctlPattern>& out) {
+  if (!p.expect(j, "annotation_sysctls", Json::value_t::array, "an array of keys or prefixes*")) {
+    return;
+  }
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    std::string name = fmt::format("annotation_sysctls[{}]", i);
+    if (!p.expect(j[i], name, Json::value_t::string, "a string")) continue;
+    p.guarded([&] { out.push_back(parse_sysctl_pattern(j[i].get<std::string>())); });
+  }
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::vector<std::string> problems)
+    : InputError(join_problems(problems)), problems_(std::move(problems)) {}
+
+Config parse_config(std::string_view text, std::string_view origin) {
+  Parser p(origin);
+  Config cfg;
+  Json doc;
+  try {
+    doc = parse_strict_ordered_json(text, "config", {.max_bytes = kMaxConfigBytes, .max_depth = 16});
+  } catch (const InputError& e) {
+    throw ConfigError({fmt::format("{}: {}", origin, e.what())});
+  }
+  if (!doc.is_object()) throw ConfigError({fmt::format("{}: expected a JSON object", origin)});
+
+  for (const auto& [key, value] : doc.items()) {
+    if (key == "netns_dir") {
+      cfg.netns_dir = p.get_path(value, key, cfg.netns_dir);
+    } else if (key == "state_dir") {
+      cfg.state_dir = p.get_path(value, key, cfg.state_dir);
+    } else if (key == "name_template") {
+      std::string tmpl = p.get_string(value, key, cfg.name_template);
+      p.guarded([&] {
+        validate_name_template(tmpl);
+        cfg.name_template = tmpl;
+      });
+    } else if (key == "on_error") {
+      cfg.on_error = p.get_policy(value, key, cfg.on_error);
+    } else if (key == "shared_netns") {
+      std::string v = p.get_string(value, key, "");
+      if (v == "skip") {
+        cfg.shared_netns = SharedNetnsPolicy::kSkip;
+      } else if (v == "alias") {
+        cfg.shared_netns = SharedNetnsPolicy::kAlias;
+      } else if (value.is_string()) {
+        p.problem(fmt::format("shared_netns: expected \"skip\" or \"alias\", got \"{}\"", v));
+      }
+    } else if (key == "log") {
+      parse_log(p, value, cfg.log);
+    } else if (key == "sysctls") {
+      parse_sysctls(p, value, cfg.sysctls);
+    } else if (key == "annotation_sysctls") {
+      parse_allowlist(p, value, cfg.annotation_sysctls);
+    } else if (key == "sysctl_errors") {
+      cfg.sysctl_errors = p.get_policy(value, key, cfg.sysctl_errors);
+    } else if (key == "runtime") {
+      parse_runtime(p, value, cfg.runtime);
+    } else {
+      p.problem(fmt::format("{}: unknown key", key));
+    }
+  }
+  if (cfg.netns_dir == cfg.state_dir) p.problem("state_dir: must differ from netns_dir");
+  if (!p.problems().empty()) {
+    std::vector<std::string> problems;
+    for (const auto& msg : p.problems()) problems.push_back(fmt::format("{}: {}", origin, msg));
+    throw ConfigError(std::move(problems));
+  }
+  return cfg;
+}
+
+std::string resolve_config_path(const std::string& explicit_path) {
+  if (!explicit_path.empty()) return explicit_path;
+  if (const char* env = std::getenv(kConfigEnv); env != nullptr && *env != '\0') return env;
+  return kDefaultConfigPath;
+}
+
+void check_trusted_owner(int fd, std::string_view what, std::string_view path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw_last_errno(fmt::format("stat {} `{}`", what, path));
+#ifndef OCI_NETNS_ALLOW_UNTRUSTED_CONFIG
+  if (st.st_uid != 0) {
+    throw InputError(fmt::format("{} `{}`: refused, owned by uid {} instead of root", what, path,
+                                 st.st_uid));
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    throw InputError(fmt::format("{} `{}`: refused, writable by group or others (mode {:04o})",
+                                 what, path, st.st_mode & 07777));
+  }
+#else
+  (void)st;
+#endif
+}
+
+Config load_config(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) return Config{};
+    throw_last_errno(fmt::format("open config `{}`", path));
+  }
+  UniqueFd guard(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw_last_errno(fmt::format("stat config `{}`", path));
+  if (!S_ISREG(st.st_mode)) throw ConfigError({fmt::format("{}: not a regular file", path)});
+  try {
+    check_trusted_owner(fd, "config", path);
+  } catch (const InputError& e) {
+    throw ConfigError({e.what()});
+  }
+  std::string text;
+  try {
+    text = read_all_limited(fd, kMaxConfigBytes, path);
+  } catch (const InputError& e) {
+    throw ConfigError({e.what()});
+  }
+  return parse_config(text, path);
+}
+
+}  // namespace ocinetns

@@ -1,0 +1,75 @@
+// The configuration model (one JSON file shared by the hook and the runtime shim) and its loader.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/errors.hpp"
+#include "common/logging.hpp"
+#include "common/sysctl_key.hpp"
+
+namespace ocinetns {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/oci-netns-hook/config.json";
+inline constexpr const char* kConfigEnv = "OCI_NETNS_HOOK_CONFIG";
+
+enum class ErrorPolicy { kWarn, kFail };
+enum class SharedNetnsPolicy { kSkip, kAlias };
+
+// level: trace, debug, info, warn, error, off; file: empty for none; syslog: LOG_DAEMON.
+using LogConfig = LogSettings;
+
+struct RuntimeConfig {
+  std::string path;  // empty: first runc or crun on PATH that is not the shim
+  std::vector<std::string> hooks_dirs = {"/usr/share/containers/oci/hooks.d",
+                                         "/etc/containers/oci/hooks.d"};
+};
+
+struct SysctlSetting {
+  SysctlKey key;
+  std::string value;
+};
+
+struct Config {
+  std::string netns_dir = "/run/netns";
+  std::string state_dir = "/run/oci-netns-hook";
+  std::string name_template = "{id}";
+  ErrorPolicy on_error = ErrorPolicy::kWarn;
+  SharedNetnsPolicy shared_netns = SharedNetnsPolicy::kSkip;
+  LogConfig log;
+  std::vector<SysctlSetting> sysctls;  // in file order
+  std::vector<SysctlPattern> annotation_sysctls;
+  ErrorPolicy sysctl_errors = ErrorPolicy::kFail;
+  RuntimeConfig runtime;
+};
+
+// All problems found in one config document; what() is the first, problems() has every one.
+class ConfigError : public InputError {
+ public:
+  explicit ConfigError(std::vector<std::string> problems);
+  [[nodiscard]] const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+// Parses a config document. Unknown keys and wrong types are errors naming the key.
+// Throws ConfigError listing every problem.
+Config parse_config(std::string_view text, std::string_view origin);
+
+// The path to use: `explicit_path` if non-empty, else $OCI_NETNS_HOOK_CONFIG, else the default.
+std::string resolve_config_path(const std::string& explicit_path);
+
+// Loads `path`. A missing file gives the defaults. The file must be a regular file owned by root
+// and not writable by group or others (a non-root user could otherwise steer a root hook).
+// Throws ConfigError or std::system_error.
+Config load_config(const std::string& path);
+
+// Checks that an opened file or directory is owned by root and not group/world-writable.
+// Throws InputError("<what> `path`: ..."). Only a build-time option relaxes it
+// (OCI_NETNS_ALLOW_UNTRUSTED_CONFIG), never the config itself.
+void check_trusted_owner(int fd, std::string_view what, std::string_view path);
+
+}  // namespace ocinetns

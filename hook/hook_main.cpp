@@ -1,0 +1,35 @@
+// oci-netns-hook entry point: parses argv with CLI11 and dispatches to a verb. The stage always
+// comes from argv, never from the state's `status` (crun and runc disagree on it).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "common/logging.hpp"
+#include "hook/hook_commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace ocinetns;
+  init_logging("oci-netns-hook", LogSettings{});
+  GlobalOptions options;
+  CLI::App app{"oci-netns-hook: registers container network namespaces in /run/netns"};
+  app.set_version_flag("--version", "oci-netns-hook 0.1.0");
+  app.add_option("--config", options.config_path,
+                 "config file (default: $OCI_NETNS_HOOK_CONFIG or /etc/oci-netns-hook/config.json)");
+  app.require_subcommand(1);
+  int code = kExitOk;
+  auto* create = app.add_subcommand("createRuntime", "OCI hook: register the container's netns");
+  auto* prestart = app.add_subcommand("prestart", "same as createRuntime (older runtimes)");
+  auto* poststop = app.add_subcommand("poststop", "OCI hook: remove the container's reference");
+  auto* validate = app.add_subcommand("validate", "check a config file and print every problem");
+  create->callback([&] { code = run_create_runtime(options); });
+  prestart->callback([&] { code = run_create_runtime(options); });
+  poststop->callback([&] { code = run_poststop(options); });
+  validate->callback([&] { code = run_validate(options); });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitBadInput;
+  }
+  return code;
+}

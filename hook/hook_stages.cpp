@@ -1,0 +1,154 @@
+// The OCI hook stages: createRuntime (also accepted as prestart) and poststop.
+#include <sched.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <system_error>
+
+#include "common/errors.hpp"
+#include "common/io.hpp"
+#include "common/logging.hpp"
+#include "common/naming.hpp"
+#include "common/netns.hpp"
+#include "common/oci_state.hpp"
+#include "common/reference.hpp"
+#include "config/config.hpp"
+#include "hook/hook_commands.hpp"
+
+namespace ocinetns {
+namespace {
+
+ReferenceSettings reference_settings(const Config& cfg) {
+  return ReferenceSettings{cfg.netns_dir, cfg.state_dir,
+                           cfg.shared_netns == SharedNetnsPolicy::kAlias};
+}
+
+// Loads the config and switches logging to it. Throws ConfigError.
+Config load_and_log(const GlobalOptions& options) {
+  Config cfg = load_config(resolve_config_path(options.config_path));
+  init_logging("oci-netns-hook", cfg.log);
+  return cfg;
+}
+
+std::string config_problem_line(const ConfigError& e) {
+  if (e.problems().size() <= 1) return e.what();
+  return fmt::format("{} (and {} more; run `oci-netns-hook validate`)", e.what(),
+                     e.problems().size() - 1);
+}
+
+}  // namespace
+
+int run_create_runtime(const GlobalOptions& options) {
+  Config cfg;
+  try {
+    cfg = load_and_log(options);
+  } catch (const ConfigError& e) {
+    spdlog::error("{}", config_problem_line(e));
+    return kExitBadInput;
+  } catch (const std::system_error& e) {
+    spdlog::error("{}", e.what());
+    return kExitBadInput;
+  }
+
+  OciState state;
+  std::string name;
+  ProcessNs net;
+  try {
+    state = parse_oci_state(read_all_limited(STDIN_FILENO, kMaxStateBytes, "state"),
+                            PidRule::kRequired);
+    name = render_netns_name(cfg.name_template, state.id, state.annotations);
+    net = open_process_ns(state.pid, "net", CLONE_NEWNET);
+  } catch (const InputError& e) {
+    spdlog::error("createRuntime: {}", e.what());
+    return kExitBadInput;
+  } catch (const std::system_error& e) {
+    spdlog::error("createRuntime: {}", e.what());
+    return kExitBadInput;
+  }
+
+  try {
+    CreateResult r = create_reference(reference_settings(cfg), state, name, net);
+    switch (r.outcome) {
+      case CreateOutcome::kCreated:
+        spdlog::info("created {} for {} (pid {}, netns inode {})", r.path, state.id, state.pid,
+                     net.id.ino);
+        break;
+      case CreateOutcome::kAlreadyPresent:
+        spdlog::info("kept {} for {} (pid {}, netns inode {}): already registered", r.path,
+                     state.id, state.pid, net.id.ino);
+        break;
+      case CreateOutcome::kSkippedHostNetwork:
+        spdlog::info("skipped {} (pid {}): it uses the host's network namespace", state.id,
+                     state.pid);
+        break;
+      case CreateOutcome::kSkippedShared:
+        spdlog::info("skipped {} (pid {}): its netns (inode {}) is already registered as {} for {}",
+                     state.id, state.pid, net.id.ino, r.owner_path, r.owner);
+        break;
+    }
+  } catch (const std::exception& e) {
+    if (cfg.on_error == ErrorPolicy::kFail) {
+      spdlog::error("createRuntime {}: {}", state.id, e.what());
+      return kExitFailure;
+    }
+    spdlog::warn("createRuntime {}: {} (on_error=warn: the container starts without a reference)",
+                 state.id, e.what());
+  }
+  return kExitOk;
+}
+
+int run_poststop(const GlobalOptions& options) {
+  Config cfg;
+  try {
+    cfg = load_and_log(options);
+  } catch (const std::exception& e) {
+    // poststop must not break `runc delete`/`docker rm`: fall back to the default paths.
+    spdlog::error("poststop: {}; using default settings", e.what());
+  }
+  OciState state;
+  try {
+    state = parse_oci_state(read_all_limited(STDIN_FILENO, kMaxStateBytes, "state"),
+                            PidRule::kOptional);
+  } catch (const std::exception& e) {
+    spdlog::error("poststop: {}", e.what());
+    return kExitBadInput;
+  }
+  try {
+    RemoveResult r = remove_reference(reference_settings(cfg), state.id);
+    switch (r.outcome) {
+      case RemoveOutcome::kRemoved:
+        spdlog::info("removed {} for {}", r.path, state.id);
+        break;
+      case RemoveOutcome::kRecordOnly:
+        if (r.note.empty()) {
+          spdlog::info("forgot {} for {}: the reference was already gone", r.path, state.id);
+        } else {
+          spdlog::warn("forgot {} for {}: {}", r.path, state.id, r.note);
+        }
+        break;
+      case RemoveOutcome::kNothingToDo:
+        spdlog::debug("poststop {}: nothing to do", state.id);
+        break;
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("poststop {}: {}", state.id, e.what());
+  }
+  return kExitOk;
+}
+
+int run_validate(const GlobalOptions& options) {
+  std::string path = resolve_config_path(options.config_path);
+  try {
+    load_config(path);
+  } catch (const ConfigError& e) {
+    for (const auto& problem : e.problems()) std::fprintf(stdout, "%s\n", problem.c_str());
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stdout, "%s\n", e.what());
+    return kExitBadInput;
+  }
+  std::fprintf(stdout, "%s: ok\n", path.c_str());
+  return kExitOk;
+}
+
+}  // namespace ocinetns
