@@ -1,22 +1,55 @@
-// Real runc containers with the hook registered in config.json: the reference appears in
-// `ip netns list` while the container runs and everything is gone after `runc delete`.
+// Real runc containers with the hook registered in config.json: what `ip netns list`, the
+// reference inode, /proc/self/mountinfo and the state directory show at each step.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
+#include <sstream>
 
 #include "tests/support/runc.hpp"
 
 namespace ocinetns::test {
 namespace {
 
-std::string unique_id(const std::string& base) {
-  return base + "-" + std::to_string(getpid());
-}
+const std::string kNetnsDir = "/run/netns";
+const std::string kRecords = "/run/oci-netns-hook/containers";
+
+std::string unique_id(const std::string& base) { return base + "-" + std::to_string(getpid()); }
 
 bool listed(const std::string& name) {
   auto names = ip_netns_list();
   return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string ns_of(int pid) { return "/proc/" + std::to_string(pid) + "/ns/net"; }
+
+// A config file for the hook, owned by the test.
+class HookConfig {
+ public:
+  explicit HookConfig(const std::string& json) { write_text(path(), json); }
+  [[nodiscard]] std::string path() const { return dir_.file("config.json"); }
+  [[nodiscard]] HookEnv env() const { return HookEnv{path()}; }
+
+ private:
+  TempDir dir_{"oci-netns-config"};
+};
+
+// Deletes an `ip netns add` namespace on scope exit.
+struct IpNetns {
+  explicit IpNetns(std::string n) : name(std::move(n)) {
+    auto r = run({"ip", "netns", "add", name});
+    EXPECT_TRUE(r.ok()) << r.err;
+  }
+  ~IpNetns() { run({"ip", "netns", "del", name}); }
+  std::string name;
+};
+
+void expect_all_gone(const std::string& id) {
+  EXPECT_FALSE(listed(id)) << id;
+  EXPECT_FALSE(path_exists(kNetnsDir + "/" + id)) << id;
+  EXPECT_FALSE(mountinfo_has(kNetnsDir + "/" + id)) << id;
+  EXPECT_FALSE(path_exists(kRecords + "/" + id + ".json")) << id;
 }
 
 TEST(RuncLifecycle, ReferenceVisibleWhileRunningAndGoneAfterDelete) {
@@ -30,16 +63,233 @@ TEST(RuncLifecycle, ReferenceVisibleWhileRunningAndGoneAfterDelete) {
   int pid = c.pid();
   ASSERT_GT(pid, 0);
   EXPECT_TRUE(listed(id));
-  EXPECT_EQ(inode_of("/run/netns/" + id), inode_of("/proc/" + std::to_string(pid) + "/ns/net"));
-  EXPECT_TRUE(mountinfo_has("/run/netns/" + id));
-  EXPECT_TRUE(path_exists("/run/oci-netns-hook/containers/" + id + ".json"));
+  EXPECT_EQ(inode_of(kNetnsDir + "/" + id), inode_of(ns_of(pid)));
+  EXPECT_TRUE(mountinfo_has(kNetnsDir + "/" + id));
+  EXPECT_TRUE(path_exists(kRecords + "/" + id + ".json"));
+  // `ip netns identify` compares st_dev/st_ino the same way.
+  auto identify = run({"ip", "netns", "identify", std::to_string(pid)});
+  EXPECT_NE(identify.out.find(id), std::string::npos) << identify.out;
 
   auto deleted = c.kill_and_delete();
   ASSERT_TRUE(deleted.ok()) << deleted.err;
+  expect_all_gone(id);
+}
+
+TEST(RuncLifecycle, IpNetnsExecSeesInterfaceMovedIntoContainer) {
+  OCI_NETNS_REQUIRE_RUNC();
+  RuncBundle bundle;
+  bundle.add_hook({});
+  std::string id = unique_id("exec");
+  RuncContainer c(id, bundle);
+  ASSERT_TRUE(c.start().ok());
+  std::string host_end = "onh" + std::to_string(getpid() % 100000);
+  std::string cont_end = "onc" + std::to_string(getpid() % 100000);
+  auto cleanup = [&] { run({"ip", "link", "del", host_end}); };
+  auto added = run({"ip", "link", "add", host_end, "type", "veth", "peer", "name", cont_end});
+  ASSERT_TRUE(added.ok()) << added.err;
+  auto moved = run({"ip", "link", "set", cont_end, "netns", id});
+  if (!moved.ok()) cleanup();
+  ASSERT_TRUE(moved.ok()) << moved.err;
+  auto seen = run({"ip", "netns", "exec", id, "ip", "-o", "link", "show"});
+  EXPECT_NE(seen.out.find(cont_end), std::string::npos) << seen.out << seen.err;
+  // The container itself sees the same interface: the reference is its namespace.
+  auto inside = c.exec({"ip", "-o", "link", "show"});
+  EXPECT_NE(inside.out.find(cont_end), std::string::npos) << inside.out << inside.err;
+  cleanup();
+  ASSERT_TRUE(c.kill_and_delete().ok());
+  expect_all_gone(id);
+}
+
+TEST(RuncLifecycle, HostNetworkContainerGetsNoReference) {
+  OCI_NETNS_REQUIRE_RUNC();
+  RuncBundle bundle;
+  bundle.use_host_network();
+  bundle.add_hook({});
+  std::string id = unique_id("hostnet");
+  RuncContainer c(id, bundle);
+  auto started = c.start();
+  ASSERT_TRUE(started.ok()) << started.err;
+  ASSERT_GT(c.pid(), 0);
+  EXPECT_EQ(inode_of(ns_of(c.pid())), inode_of("/proc/self/ns/net"));
   EXPECT_FALSE(listed(id));
-  EXPECT_FALSE(path_exists("/run/netns/" + id));
-  EXPECT_FALSE(mountinfo_has("/run/netns/" + id));
-  EXPECT_FALSE(path_exists("/run/oci-netns-hook/containers/" + id + ".json"));
+  EXPECT_FALSE(path_exists(kNetnsDir + "/" + id));
+  EXPECT_FALSE(path_exists(kRecords + "/" + id + ".json"));
+  ASSERT_TRUE(c.kill_and_delete().ok());
+}
+
+TEST(RuncLifecycle, TwoContainersSharingOneNetnsGetOneReference) {
+  OCI_NETNS_REQUIRE_RUNC();
+  RuncBundle first_bundle;
+  first_bundle.add_hook({});
+  std::string first_id = unique_id("share-a");
+  RuncContainer first(first_id, first_bundle);
+  ASSERT_TRUE(first.start().ok());
+  int first_pid = first.pid();
+  ASSERT_GT(first_pid, 0);
+
+  RuncBundle second_bundle;
+  second_bundle.join_network(ns_of(first_pid));
+  second_bundle.add_hook({});
+  std::string second_id = unique_id("share-b");
+  RuncContainer second(second_id, second_bundle);
+  auto started = second.start();
+  ASSERT_TRUE(started.ok()) << started.err;
+  ASSERT_GT(second.pid(), 0);
+  EXPECT_EQ(inode_of(ns_of(second.pid())), inode_of(ns_of(first_pid)));
+  EXPECT_TRUE(listed(first_id));
+  EXPECT_FALSE(listed(second_id));
+  EXPECT_FALSE(path_exists(kRecords + "/" + second_id + ".json"));
+
+  // Deleting the joiner must not take the owner's reference with it.
+  ASSERT_TRUE(second.kill_and_delete().ok());
+  EXPECT_TRUE(listed(first_id));
+  EXPECT_EQ(inode_of(kNetnsDir + "/" + first_id), inode_of(ns_of(first_pid)));
+  ASSERT_TRUE(first.kill_and_delete().ok());
+  expect_all_gone(first_id);
+}
+
+TEST(RuncLifecycle, SharedNetnsAliasWhenConfigAsksForIt) {
+  OCI_NETNS_REQUIRE_RUNC();
+  HookConfig config(R"({"shared_netns": "alias"})");
+  RuncBundle first_bundle;
+  first_bundle.add_hook(config.env());
+  std::string first_id = unique_id("alias-a");
+  RuncContainer first(first_id, first_bundle);
+  ASSERT_TRUE(first.start().ok());
+  RuncBundle second_bundle;
+  second_bundle.join_network(ns_of(first.pid()));
+  second_bundle.add_hook(config.env());
+  std::string second_id = unique_id("alias-b");
+  RuncContainer second(second_id, second_bundle);
+  ASSERT_TRUE(second.start().ok());
+  EXPECT_TRUE(listed(first_id));
+  EXPECT_TRUE(listed(second_id));
+  EXPECT_EQ(inode_of(kNetnsDir + "/" + second_id), inode_of(kNetnsDir + "/" + first_id));
+  ASSERT_TRUE(second.kill_and_delete().ok());
+  expect_all_gone(second_id);
+  EXPECT_TRUE(listed(first_id));
+  ASSERT_TRUE(first.kill_and_delete().ok());
+  expect_all_gone(first_id);
+}
+
+std::string state_json(const std::string& id, int pid) {
+  return R"({"ociVersion":"1.0.2","id":")" + id + R"(","status":"creating","pid":)" +
+         std::to_string(pid) + R"(,"bundle":"/tmp"})";
+}
+
+TEST(RuncLifecycle, CreateRuntimeTwiceLeavesOneReference) {
+  OCI_NETNS_REQUIRE_RUNC();
+  RuncBundle bundle;
+  bundle.add_hook({});
+  std::string id = unique_id("twice");
+  RuncContainer c(id, bundle);
+  ASSERT_TRUE(c.start().ok());
+  int pid = c.pid();
+  // runc already ran createRuntime once; run it again by hand with the same state.
+  auto again = run_hook({"createRuntime"}, state_json(id, pid));
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("already registered"), std::string::npos) << again.err;
+  auto names = ip_netns_list();
+  EXPECT_EQ(std::count(names.begin(), names.end(), id), 1);
+  EXPECT_EQ(mountinfo_count(kNetnsDir + "/" + id), 1);
+  EXPECT_EQ(inode_of(kNetnsDir + "/" + id), inode_of(ns_of(pid)));
+  ASSERT_TRUE(c.kill_and_delete().ok());
+  expect_all_gone(id);
+}
+
+TEST(RuncLifecycle, PoststopWithoutCreateRuntimeIsANoOp) {
+  OCI_NETNS_REQUIRE_RUNC();
+  IpNetns foreign(unique_id("nocreate"));
+  unsigned long long before = inode_of(kNetnsDir + "/" + foreign.name);
+  // A poststop for a container id equal to a foreign name: there is no record, so nothing moves.
+  auto r = run_hook({"poststop"}, R"({"id":")" + foreign.name + R"(","status":"stopped"})");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(listed(foreign.name));
+  EXPECT_EQ(inode_of(kNetnsDir + "/" + foreign.name), before);
+  // crun's variant: pid 0.
+  r = run_hook({"poststop"}, R"({"ociVersion":"1.0","id":")" + foreign.name + R"(","pid":0})");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(listed(foreign.name));
+}
+
+TEST(RuncLifecycle, NameCollisionWithIpNetnsAddLeavesItIntact) {
+  OCI_NETNS_REQUIRE_RUNC();
+  std::string id = unique_id("collide");
+  IpNetns foreign(id);
+  unsigned long long foreign_ino = inode_of(kNetnsDir + "/" + id);
+  ASSERT_NE(foreign_ino, 0u);
+
+  // Default on_error=warn: the container starts, the foreign namespace is untouched.
+  {
+    RuncBundle bundle;
+    bundle.add_hook({});
+    RuncContainer c(id, bundle);
+    auto started = c.start();
+    ASSERT_TRUE(started.ok()) << started.err;
+    EXPECT_NE(inode_of(ns_of(c.pid())), foreign_ino);
+    EXPECT_EQ(inode_of(kNetnsDir + "/" + id), foreign_ino);
+    EXPECT_FALSE(path_exists(kRecords + "/" + id + ".json"));
+    ASSERT_TRUE(c.kill_and_delete().ok());
+    EXPECT_EQ(inode_of(kNetnsDir + "/" + id), foreign_ino);
+    EXPECT_EQ(mountinfo_count(kNetnsDir + "/" + id), 1);
+  }
+  // on_error=fail: the container does not start, with a clear message, and the name survives.
+  {
+    HookConfig config(R"({"on_error": "fail"})");
+    RuncBundle bundle;
+    bundle.add_hook(config.env());
+    RuncContainer c(id, bundle);
+    auto started = c.start();
+    EXPECT_FALSE(started.ok());
+    EXPECT_NE(started.err.find("refusing to overwrite"), std::string::npos) << started.err;
+    EXPECT_EQ(inode_of(kNetnsDir + "/" + id), foreign_ino);
+    EXPECT_FALSE(path_exists(kRecords + "/" + id + ".json"));
+  }
+  EXPECT_EQ(inode_of(kNetnsDir + "/" + id), foreign_ino);
+}
+
+TEST(RuncLifecycle, TwentyContainersInParallel) {
+  OCI_NETNS_REQUIRE_RUNC();
+  constexpr int kCount = 20;
+  std::vector<std::unique_ptr<RuncBundle>> bundles;
+  std::vector<std::unique_ptr<RuncContainer>> containers;
+  std::string base = unique_id("par");
+  std::ostringstream script;
+  for (int i = 0; i < kCount; ++i) {
+    bundles.push_back(std::make_unique<RuncBundle>());
+    bundles.back()->add_hook({});
+    bundles.back()->write();
+    std::string id = base + "-" + std::to_string(i);
+    containers.push_back(std::make_unique<RuncContainer>(id, *bundles.back()));
+    script << "runc --root " << test_runc_root() << " run -d --bundle " << bundles.back()->dir()
+           << " " << id << " </dev/null >/dev/null 2>" << bundles.back()->dir() << "/stderr & ";
+  }
+  script << "wait";
+  auto started = sh(script.str());
+  ASSERT_TRUE(started.ok()) << started.err;
+  auto names = ip_netns_list();
+  std::set<std::string> ours;
+  for (const auto& n : names) {
+    if (n.rfind(base + "-", 0) == 0) ours.insert(n);
+  }
+  EXPECT_EQ(ours.size(), static_cast<std::size_t>(kCount));
+  for (const auto& c : containers) {
+    int pid = c->pid();
+    EXPECT_GT(pid, 0) << c->id();
+    EXPECT_EQ(inode_of(kNetnsDir + "/" + c->id()), inode_of(ns_of(pid))) << c->id();
+  }
+  // No stacked self-bind mounts of the directory.
+  EXPECT_EQ(mountinfo_count(kNetnsDir), 1);
+
+  std::ostringstream del;
+  for (const auto& c : containers) {
+    del << "(runc --root " << test_runc_root() << " kill " << c->id() << " KILL; sleep 0.3; runc --root "
+        << test_runc_root() << " delete --force " << c->id() << ") & ";
+  }
+  del << "wait";
+  sh(del.str());
+  for (const auto& c : containers) expect_all_gone(c->id());
+  EXPECT_EQ(mountinfo_count(kNetnsDir), 1);
 }
 
 }  // namespace
