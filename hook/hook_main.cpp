@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.add_option("--config", options.config_path,
                  "config file (default: $OCI_NETNS_HOOK_CONFIG or /etc/oci-netns-hook/config.json)");
   app.require_subcommand(1);
+  app.fallthrough();  // `oci-netns-hook validate --config F` as well as `--config F validate`
   int code = kExitOk;
   auto* create = app.add_subcommand("createRuntime", "OCI hook: register the container's netns");
   auto* prestart = app.add_subcommand("prestart", "same as createRuntime (older runtimes)");

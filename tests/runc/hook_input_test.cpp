@@ -1,0 +1,144 @@
+// The hook binary fed bad or hostile state on stdin: exit status, one clear stderr line naming
+// the field, and nothing created in the (private) netns and state directories.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "tests/support/runc.hpp"
+
+namespace ocinetns::test {
+namespace {
+
+class HookInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) {
+      if (in_ci()) FAIL() << "prerequisite missing in CI: needs root";
+      GTEST_SKIP() << "needs root";
+    }
+    write_text(config_path(), R"({"netns_dir":")" + dir_.file("netns") + R"(","state_dir":")" +
+                                  dir_.file("state") + R"("})");
+  }
+  std::string config_path() const { return dir_.file("config.json"); }
+  CommandResult hook(const std::string& stage, const std::string& input) {
+    return run_hook({stage}, input, {"OCI_NETNS_HOOK_CONFIG=" + config_path()});
+  }
+  // Nothing at all was made: no directories, so certainly no reference, mount or record.
+  void expect_nothing_created() {
+    EXPECT_FALSE(path_exists(dir_.file("netns")));
+    EXPECT_FALSE(path_exists(dir_.file("state")));
+  }
+  static int line_count(const std::string& s) {
+    return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+  }
+  TempDir dir_{"oci-netns-input"};
+};
+
+struct BadCase {
+  const char* label;
+  std::string input;
+  const char* expected;  // substring of the single error line
+};
+
+TEST_F(HookInput, BadInputIsRefusedWithOneLineAndNothingCreated) {
+  std::string mib(1024 * 1024 + 1, ' ');
+  std::string deep(200000, '[');
+  const BadCase cases[] = {
+      {"empty", "", "empty input"},
+      {"null", "null", "state: expected a JSON object"},
+      {"array", "[]", "state: expected a JSON object"},
+      {"not json", "hello", "state: invalid JSON"},
+      {"missing id", R"({"pid":1})", "id: missing"},
+      {"id type", R"({"id":7,"pid":1})", "id: expected a string"},
+      {"missing pid", R"({"id":"x"})", "pid: missing"},
+      {"pid type", R"({"id":"x","pid":"1"})", "pid: expected an integer"},
+      {"pid zero", R"({"id":"x","pid":0})", "pid: must be > 0"},
+      {"pid negative", R"({"id":"x","pid":-1})", "pid: must not be negative"},
+      {"pid huge", R"({"id":"x","pid":1e300})", "pid: expected an integer"},
+      {"pid range", R"({"id":"x","pid":4294967296})", "pid: out of range"},
+      {"no such process", R"({"id":"x","pid":4194000})", "pid: process 4194000 does not exist"},
+      {"slash id", R"({"id":"../../etc","pid":1})", "id: must not contain"},
+      {"dotdot id", R"({"id":"..","pid":1})", "id: must not contain \"..\""},
+      {"nul id", R"({"id":"a\u0000b","pid":1})", "id: must not contain NUL or control"},
+      {"newline id", R"({"id":"a\nb","pid":1})", "id: must not contain NUL or control"},
+      {"bad utf8", "{\"id\":\"\xc3\x28\",\"pid\":1}", "state: invalid JSON"},
+      {"duplicate", R"({"id":"a","id":"b","pid":1})", "duplicate key \"id\""},
+      {"deep", deep, "nesting deeper than"},
+      {"over 1 MiB", mib, "input exceeds 1048576 bytes"},
+  };
+  for (const auto& c : cases) {
+    auto r = hook("createRuntime", c.input);
+    EXPECT_EQ(r.exit_code, 2) << c.label << ": " << r.err;
+    EXPECT_NE(r.err.find(c.expected), std::string::npos) << c.label << ": " << r.err;
+    EXPECT_EQ(line_count(r.err), 1) << c.label << ": " << r.err;
+    expect_nothing_created();
+  }
+}
+
+TEST_F(HookInput, ExitedProcessIsRefused) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  int status = 0;
+  waitpid(child, &status, 0);
+  auto r = hook("createRuntime", R"({"id":"gone","pid":)" + std::to_string(child) + "}");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("pid: process"), std::string::npos) << r.err;
+  expect_nothing_created();
+}
+
+TEST_F(HookInput, HostNamespacePidYieldsNoReference) {
+  // Our own pid shares the hook's network namespace: the host's.
+  auto r = hook("createRuntime", R"({"id":"hostpid","pid":)" + std::to_string(getpid()) + "}");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("host's network namespace"), std::string::npos) << r.err;
+  expect_nothing_created();
+}
+
+TEST_F(HookInput, StageComesFromArgvNotStatus) {
+  // A poststop stdin claiming status "creating" with a pid still only runs poststop.
+  auto r = hook("poststop", R"({"id":"argv","status":"creating","pid":1})");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  expect_nothing_created();
+  auto usage = hook("createContainer", R"({"id":"argv","pid":1})");
+  EXPECT_EQ(usage.exit_code, 2);
+}
+
+TEST_F(HookInput, PoststopToleratesMissingStateButNotUnreadableInput) {
+  EXPECT_EQ(hook("poststop", R"({"id":"never-created"})").exit_code, 0);
+  EXPECT_EQ(hook("poststop", R"({"id":"never-created","pid":0})").exit_code, 0);
+  auto garbage = hook("poststop", "not json");
+  EXPECT_EQ(garbage.exit_code, 2);
+  EXPECT_EQ(line_count(garbage.err), 1) << garbage.err;
+  expect_nothing_created();
+}
+
+TEST_F(HookInput, BadConfigFailsCreateRuntimeNamingTheKey) {
+  write_text(config_path(), R"({"netns_dir":"relative","bogus":1})");
+  auto r = hook("createRuntime", R"({"id":"cfg","pid":1})");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("netns_dir: must be an absolute path"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("and 1 more"), std::string::npos) << r.err;
+  auto v = run_hook({"validate", "--config", config_path()}, "");
+  EXPECT_EQ(v.exit_code, 2);
+  EXPECT_NE(v.out.find("netns_dir: must be an absolute path"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("bogus: unknown key"), std::string::npos) << v.out;
+}
+
+TEST_F(HookInput, UntrustedConfigFileIsRefused) {
+  chmod(config_path().c_str(), 0666);
+  auto r = hook("createRuntime", R"({"id":"cfg","pid":1})");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("writable by group or others"), std::string::npos) << r.err;
+  chmod(config_path().c_str(), 0644);
+  ASSERT_EQ(chown(config_path().c_str(), 65534, 65534), 0);
+  r = hook("createRuntime", R"({"id":"cfg","pid":1})");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("instead of root"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace ocinetns::test
