@@ -1,0 +1,72 @@
+// The containers hooks.d format (oci-hooks(5), schema 1.0.0): parsing hook files, layering
+// directories, matching `when` against a container's config.json, and injecting the hooks.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ocinetns {
+
+// A POSIX-style regular expression from a hook file, with its source text for messages.
+struct HookPattern {
+  std::string text;
+  std::regex re;
+};
+
+// The `when` object. Unset members are conditions that were not given.
+struct HookWhen {
+  std::optional<bool> always;
+  std::vector<std::pair<HookPattern, HookPattern>> annotations;  // key regex -> value regex
+  std::vector<HookPattern> commands;                             // any matches process.args[0]
+  std::optional<bool> has_bind_mounts;
+};
+
+struct HookDefinition {
+  std::string name;             // the file name: the masking and ordering key
+  nlohmann::ordered_json hook;  // the runtime-spec hook entry: path, args, env, timeout
+  HookWhen when;
+  std::vector<std::string> stages;
+};
+
+// Parses one hooks.d file. Throws InputError("<name>: <field>: <reason>") for anything the
+// 1.0.0 schema does not allow (wrong version, missing hook.path, bad regex, unknown stage, no
+// condition in `when`). Unknown keys are ignored, as containers/common does.
+HookDefinition parse_hook_definition(std::string_view text, std::string_view name);
+
+// Only *.json files in a hooks.d directory are hook files.
+bool is_hook_file_name(std::string_view name);
+
+// Layers directories given in increasing precedence: a hook in a later layer masks one with the
+// same file name in an earlier layer. The result is ordered by file name compared
+// case-insensitively (oci-hooks(5)), ties broken by the exact name.
+std::vector<HookDefinition> merge_hook_layers(std::vector<std::vector<HookDefinition>> layers);
+
+// Whether the spec bind-mounts something from the host (a mount of type "bind" or with the
+// "bind"/"rbind" option).
+bool spec_has_bind_mounts(const nlohmann::ordered_json& spec);
+
+// Whether every condition in `when` holds for `spec` (containers/common semantics: patterns
+// match anywhere in the string unless anchored with ^ and $; `always: false` and
+// `hasBindMounts: false` never match). Throws InputError if `commands` is set and the spec's
+// process.args is empty.
+bool hook_matches(const HookDefinition& def, const nlohmann::ordered_json& spec);
+
+// Appends each matching hook to spec.hooks.<stage> for each of its stages, unless an identical
+// hook is already there. Returns true if the spec changed. Problems with single hooks are
+// appended to `warnings`; a spec whose `hooks` has the wrong shape throws InputError.
+bool inject_hooks(nlohmann::ordered_json& spec, const std::vector<HookDefinition>& defs,
+                  std::vector<std::string>& warnings);
+
+// Reads every hooks.d directory in `dirs` (increasing precedence) and merges them. Missing
+// directories are skipped silently; a directory or file not owned by root or writable by group
+// or others, and files that do not parse, are skipped with a message in `warnings`.
+std::vector<HookDefinition> load_hooks_dirs(const std::vector<std::string>& dirs,
+                                            std::vector<std::string>& warnings);
+
+}  // namespace ocinetns

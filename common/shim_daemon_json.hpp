@@ -1,0 +1,29 @@
+// Editing Docker's daemon.json to register or unregister the shim as a runtime (install.sh).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ocinetns {
+
+struct DaemonJsonEdit {
+  std::string text;                      // the new file content
+  bool changed = false;                  // false: the file already said this
+  std::optional<std::string> previous_default;  // "default-runtime" before the edit, if set
+};
+
+// Adds "runtimes": {<name>: {"path": <path>}} (keeping other keys of an existing entry, e.g.
+// runtimeArgs) and, with `make_default`, "default-runtime": <name>. Every other key and the key
+// order are kept. `text` empty means the file does not exist yet. Throws InputError if the
+// document is not a JSON object or `runtimes` is not an object.
+DaemonJsonEdit docker_register_runtime(std::string_view text, const std::string& name,
+                                       const std::string& path, bool make_default);
+
+// Removes runtimes.<name>, keeping "runtimes" itself (as `{}` if it becomes empty: dockerd's
+// SIGHUP reload ignores a removed "runtimes" key, so the entry would stay live). If
+// "default-runtime" is <name> it becomes `restore_default`, or is removed when that is empty.
+DaemonJsonEdit docker_unregister_runtime(std::string_view text, const std::string& name,
+                                         const std::string& restore_default);
+
+}  // namespace ocinetns

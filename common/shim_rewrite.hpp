@@ -1,0 +1,29 @@
+// The shim's config.json rewrite: add matching hooks.d hooks and change nothing else.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/hooks_d.hpp"
+
+namespace ocinetns {
+
+// Bundle config.json files are produced by engines (Docker's are ~10-30 KiB); be generous.
+inline constexpr std::size_t kMaxBundleConfigBytes = 16 * 1024 * 1024;
+
+// Parses `config_text` keeping key order and 64-bit integers exactly, injects the matching
+// hooks, and returns the new document, or nullopt when nothing had to be added (the caller then
+// leaves the file alone). Throws InputError if config.json is not valid JSON or has a malformed
+// `hooks`. Per-hook problems go to `warnings`.
+std::optional<std::string> rewrite_bundle_config(std::string_view config_text,
+                                                 const std::vector<HookDefinition>& hooks,
+                                                 std::vector<std::string>& warnings);
+
+// The I/O around it: reads `<bundle>/config.json` (an error if unreadable), rewrites it
+// atomically with the same mode when hooks were added. Returns true if the file changed.
+bool rewrite_bundle(const std::string& bundle, const std::vector<HookDefinition>& hooks,
+                    std::vector<std::string>& warnings);
+
+}  // namespace ocinetns
