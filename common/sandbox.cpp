@@ -88,8 +88,8 @@ void enter_sandbox(SandboxStage stage, SandboxViolation violation) {
 #endif
   for (unsigned long request : {static_cast<unsigned long>(NS_GET_NSTYPE),
                                 static_cast<unsigned long>(TCGETS)}) {
-    int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-                              SCMP_A1(SCMP_CMP_EQ, request));
+    struct scmp_arg_cmp is_request {1, SCMP_CMP_EQ, request, 0};
+    int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, is_request);
     if (rc < 0) throw_errno(-rc, "seccomp_rule_add ioctl");
   }
   int rc = seccomp_load(ctx.get());

@@ -139,7 +139,10 @@ void parse_runtime(Parser& p, const Json& j, RuntimeConfig& rt) {
 void parse_sysctls(Parser& p, const Json& j, std::vector<SysctlSetting>& out) {
   if (!p.expect(j, "sysctls", Json::value_t::object, "an object of key -> string value")) return;
   std::map<std::string, std::string> seen;  // normalised path -> spelling, to catch aliases
-  for (const auto& [key, value] : j.items()) {
+  for (const auto& item : j.items()) {
+    // Named copies, not structured bindings: clang 14 cannot capture those in the lambda.
+    const std::string& key = item.key();
+    const Json& value = item.value();
     p.guarded([&] {
       SysctlKey k = normalize_sysctl_key(key);
       if (!value.is_string()) {
