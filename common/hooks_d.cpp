@@ -200,7 +200,10 @@ bool hook_matches(const HookDefinition& def, const Json& spec) {
         if (v.is_string()) annotations.emplace_back(k, v.get<std::string>());
       }
     }
-    for (const auto& [key_re, value_re] : when.annotations) {
+    for (const auto& pattern : when.annotations) {
+      // Named references, not structured bindings: clang 14 cannot capture those in a lambda.
+      const auto& key_re = pattern.first;
+      const auto& value_re = pattern.second;
       bool found = std::any_of(annotations.begin(), annotations.end(), [&](const auto& kv) {
         return search(key_re, kv.first) && search(value_re, kv.second);
       });
