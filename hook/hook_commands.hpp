@@ -1,7 +1,12 @@
 // The verbs of oci-netns-hook. Each returns the process exit code; main catches what escapes.
 #pragma once
 
+#include <cstdint>
 #include <string>
+
+namespace CLI {
+class App;
+}
 
 namespace ocinetns {
 
@@ -16,5 +21,17 @@ struct GlobalOptions {
 int run_create_runtime(const GlobalOptions& options);
 int run_poststop(const GlobalOptions& options);
 int run_validate(const GlobalOptions& options);
+
+// Options of the admin verbs (hook_admin.cpp).
+struct GcOptions {
+  bool dry_run = false;
+  std::int64_t pending_grace_seconds = 120;  // kDefaultPendingGraceSeconds
+};
+struct AdminOptions {
+  bool list_json = false;
+  GcOptions gc;
+};
+// Adds `list [--json]` and `gc [--dry-run] [--pending-grace S]`; each sets `code` when it runs.
+void add_admin_verbs(CLI::App& app, const GlobalOptions& options, AdminOptions& admin, int& code);
 
 }  // namespace ocinetns

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   prestart->callback([&] { code = run_create_runtime(options); });
   poststop->callback([&] { code = run_poststop(options); });
   validate->callback([&] { code = run_validate(options); });
+  AdminOptions admin;
+  add_admin_verbs(app, options, admin, code);  // list, gc (hook_admin.cpp)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

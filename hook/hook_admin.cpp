@@ -1,0 +1,380 @@
+// The admin verbs `list` and `gc`: they gather what the kernel says about each record and netns
+// entry (one /proc scan, reference inspection, netlink inside each namespace) and hand it to the
+// pure decision (common/gc_plan) and rendering (common/inventory) code.
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "common/errors.hpp"
+#include "common/gc_plan.hpp"
+#include "common/inventory.hpp"
+#include "common/io.hpp"
+#include "common/logging.hpp"
+#include "common/netlink.hpp"
+#include "common/netns.hpp"
+#include "common/record.hpp"
+#include "common/reference.hpp"
+#include "config/config.hpp"
+#include "hook/hook_commands.hpp"
+
+namespace ocinetns {
+namespace {
+
+// Every network namespace some process is in: one pass over /proc/<pid>/ns/net, so gc costs one
+// scan however many records there are. stat(2) follows the nsfs magic link to the namespace's
+// (dev, ino). A process that exits mid-scan, or whose ns link we may not read (ptrace access
+// mode, proc(5)), is skipped.
+NsIdSet scan_netns_in_use() {
+  NsIdSet in_use;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) throw_last_errno("opendir `/proc`");
+  int proc_fd = ::dirfd(proc);
+  while (struct dirent* e = ::readdir(proc)) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    std::string rel = std::string(e->d_name) + "/ns/net";
+    struct stat st {};
+    if (::fstatat(proc_fd, rel.c_str(), &st, 0) == 0) {
+      in_use.insert(
+          NsId{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)});
+    }
+  }
+  ::closedir(proc);
+  return in_use;
+}
+
+// Directory fds by path, so 10,000 records in one netns_dir open it once.
+class DirCache {
+ public:
+  int get(const std::string& path) {
+    auto it = dirs_.find(path);
+    if (it == dirs_.end()) it = dirs_.emplace(path, open_dir_if_exists(path)).first;
+    return it->second.get();  // -1 if the directory does not exist
+  }
+
+ private:
+  std::map<std::string, UniqueFd> dirs_;
+};
+
+RefObservation observe_reference(DirCache& dirs, const Record& record) {
+  int dir = dirs.get(record.netns_dir);
+  if (dir < 0) return RefObservation::kAbsent;
+  RefInfo info = inspect_reference(dir, record.name);
+  switch (info.kind) {
+    case RefKind::kAbsent:
+      return RefObservation::kAbsent;
+    case RefKind::kEmptyFile:
+      return RefObservation::kEmptyFile;
+    case RefKind::kNamespace:
+      return info.id == record.netns ? RefObservation::kIntact : RefObservation::kReplaced;
+    case RefKind::kOther:
+      break;
+  }
+  return RefObservation::kReplaced;
+}
+
+// The recorded init still runs: same pid *and* same start time (a recycled pid has another).
+bool init_alive(const Record& record) {
+  if (record.pid <= 0) return false;
+  std::uint64_t start = process_start_time(record.pid);
+  if (start == 0) return false;
+  return record.pid_start_time == 0 || start == record.pid_start_time;
+}
+
+RecordFacts gather_facts(DirCache& dirs, const NsIdSet& in_use, const Record& record,
+                         std::int64_t now) {
+  RecordFacts f;
+  f.status = record.status;
+  f.ref = observe_reference(dirs, record);
+  f.init_alive = init_alive(record);
+  f.netns_in_use = in_use.contains(record.netns);
+  f.age_seconds = now - record.created;
+  return f;
+}
+
+Config load_admin_config(const GlobalOptions& options) {
+  Config cfg = load_config(resolve_config_path(options.config_path));
+  init_logging("oci-netns-hook", cfg.log);
+  return cfg;
+}
+
+// Opens `name` in `dir_fd` as a readable namespace fd, without following symlinks or opening a
+// FIFO: O_PATH first, then reopen through /proc/self/fd once statfs says nsfs. Returns an invalid
+// fd if the entry is absent or is not a network namespace (`why` says which).
+UniqueFd open_netns_entry(int dir_fd, const std::string& name, std::string& why) {
+  int path_fd = ::openat(dir_fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (path_fd < 0) {
+    why = errno == ENOENT ? "gone" : fmt::format("open: {}", std::strerror(errno));
+    return UniqueFd();
+  }
+  UniqueFd path(path_fd);
+  struct statfs sfs {};
+  if (::fstatfs(path.get(), &sfs) != 0 || static_cast<unsigned long>(sfs.f_type) != NSFS_MAGIC) {
+    why = "not a namespace reference";
+    return UniqueFd();
+  }
+  int fd = ::open(fmt::format("/proc/self/fd/{}", path.get()).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    why = fmt::format("open: {}", std::strerror(errno));
+    return UniqueFd();
+  }
+  UniqueFd ns(fd);
+  if (::ioctl(ns.get(), NS_GET_NSTYPE) != CLONE_NEWNET) {
+    why = "not a network namespace";
+    return UniqueFd();
+  }
+  return ns;
+}
+
+struct HostSide {
+  UniqueFd ns;  // /proc/self/ns/net: the namespace host-side veth peers are looked up in
+  std::vector<NetLink> links;
+};
+
+// Reads the interfaces inside `ns_fd` into `entry`; a failure is recorded, never thrown: one
+// unreadable namespace must not hide the others.
+void fill_interfaces(ListEntry& entry, int ns_fd, const HostSide& host) {
+  try {
+    RouteSocket sock = RouteSocket::open_in(ns_fd, entry.path);
+    std::vector<NetLink> links = sock.links();
+    std::vector<NetAddress> addresses = sock.addresses();
+    HostLinks host_links{host.links, std::nullopt, false};
+    try {
+      host_links.nsid = sock.nsid_of(host.ns.get());
+      host_links.nsid_known = true;
+    } catch (const std::system_error& e) {
+      spdlog::debug("RTM_GETNSID in {}: {}", entry.path, e.what());
+    }
+    entry.interfaces = describe_interfaces(links, addresses, host_links);
+  } catch (const std::exception& e) {
+    entry.error = describe(e);
+  }
+}
+
+ListEntry record_entry(const Record& record, const RecordFacts& facts, DirCache& dirs,
+                       const HostSide& host) {
+  ListEntry e;
+  e.name = record.name;
+  e.path = record.netns_dir + "/" + record.name;
+  e.owner = EntryOwner::kHook;
+  e.container_id = record.id;
+  e.pid = facts.init_alive ? record.pid : 0;
+  e.netns_inode = record.netns.ino;
+  e.state = to_string(record_state(facts));
+  if (facts.ref != RefObservation::kIntact) return e;
+  int dir = dirs.get(record.netns_dir);
+  std::string why;
+  UniqueFd ns = dir >= 0 ? open_netns_entry(dir, record.name, why) : UniqueFd();
+  if (!ns || ns_id_of_fd(ns.get(), e.path) != record.netns) {
+    e.state = "gone";  // removed (or replaced) between inspection and opening
+    return e;
+  }
+  fill_interfaces(e, ns.get(), host);
+  return e;
+}
+
+std::vector<std::string> sorted_dir_names(int dir_fd) {
+  std::vector<std::string> names;
+  int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw_last_errno("open netns directory");
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
+    ::close(fd);
+    throw_last_errno("opendir netns directory");
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+int run_list(const GlobalOptions& options, bool json) {
+  Config cfg;
+  try {
+    cfg = load_admin_config(options);
+  } catch (const std::exception& e) {
+    spdlog::error("list: {}", e.what());
+    return kExitBadInput;
+  }
+  try {
+    HostSide host;
+    host.ns = open_or_throw("/proc/self/ns/net", O_RDONLY);
+    host.links = RouteSocket::open_here().links();
+    NsIdSet in_use = scan_netns_in_use();
+    std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    DirCache dirs;
+    std::vector<ListEntry> entries;
+    std::set<std::string> ours;  // names in cfg.netns_dir that records claim
+
+    RecordStore store = RecordStore::open(cfg.state_dir, /*create=*/false);
+    std::vector<std::string> ids = store.valid() ? store.ids() : std::vector<std::string>{};
+    std::sort(ids.begin(), ids.end());
+    for (const std::string& id : ids) {
+      std::optional<Record> record;
+      try {
+        record = store.load(id);
+      } catch (const InputError& e) {
+        ListEntry bad;
+        bad.name = id;
+        bad.owner = EntryOwner::kHook;
+        bad.container_id = id;
+        bad.state = "gone";
+        bad.error = e.what();
+        entries.push_back(std::move(bad));
+        continue;
+      }
+      if (!record) continue;  // poststop removed it while we listed
+      if (record->netns_dir == cfg.netns_dir) ours.insert(record->name);
+      RecordFacts facts = gather_facts(dirs, in_use, *record, now);
+      entries.push_back(record_entry(*record, facts, dirs, host));
+    }
+
+    int dir = dirs.get(cfg.netns_dir);
+    if (dir >= 0) {
+      for (const std::string& name : sorted_dir_names(dir)) {
+        if (ours.contains(name)) continue;
+        ListEntry e;
+        e.name = name;
+        e.path = cfg.netns_dir + "/" + name;
+        e.owner = EntryOwner::kForeign;
+        e.state = "foreign";
+        std::string why;
+        UniqueFd ns = open_netns_entry(dir, name, why);
+        if (!ns) {
+          if (why == "gone") {
+            e.state = "gone";  // deleted while we listed: not an error
+          } else {
+            e.error = why;
+          }
+        } else {
+          e.netns_inode = ns_id_of_fd(ns.get(), e.path).ino;
+          fill_interfaces(e, ns.get(), host);
+        }
+        entries.push_back(std::move(e));
+      }
+    }
+
+    if (json) {
+      std::fputs((list_to_json(entries).dump(2) + "\n").c_str(), stdout);
+    } else {
+      std::fputs(render_table(entries).c_str(), stdout);
+    }
+    return kExitOk;
+  } catch (const std::exception& e) {
+    spdlog::error("list: {}", describe(e));
+    return kExitFailure;
+  }
+}
+
+std::string describe_action(const GcDecision& d, const Record& r, bool dry_run) {
+  const char* verb = "";
+  switch (d.action) {
+    case GcAction::kRemove:
+      verb = dry_run ? "would remove" : "removed";
+      break;
+    case GcAction::kForget:
+      verb = dry_run ? "would forget" : "forgot";
+      break;
+    case GcAction::kComplete:
+      verb = dry_run ? "would complete" : "completed";
+      break;
+    case GcAction::kKeep:
+      verb = "kept";
+      break;
+  }
+  return fmt::format("{} {}/{} (container {}): {}", verb, r.netns_dir, r.name, r.id, d.reason);
+}
+
+int run_gc(const GlobalOptions& options, const GcOptions& gc) {
+  Config cfg;
+  try {
+    cfg = load_admin_config(options);
+  } catch (const std::exception& e) {
+    spdlog::error("gc: {}", e.what());
+    return kExitBadInput;
+  }
+  int failures = 0;
+  int acted = 0;
+  try {
+    RecordStore store = RecordStore::open(cfg.state_dir, /*create=*/false);
+    if (!store.valid()) {
+      spdlog::debug("gc: no state directory {}, nothing to do", cfg.state_dir);
+      return kExitOk;
+    }
+    NsIdSet in_use = scan_netns_in_use();
+    std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    DirCache dirs;
+    std::vector<std::string> ids = store.ids();
+    std::sort(ids.begin(), ids.end());
+    for (const std::string& id : ids) {
+      try {
+        std::optional<Record> record = store.load(id);
+        if (!record) continue;  // poststop got there first
+        RecordFacts facts = gather_facts(dirs, in_use, *record, now);
+        GcDecision decision = plan_gc(facts, gc.pending_grace_seconds);
+        if (decision.action == GcAction::kKeep) {
+          spdlog::debug("gc: {}", describe_action(decision, *record, false));
+          continue;
+        }
+        ++acted;
+        if (!gc.dry_run) {
+          if (decision.action == GcAction::kComplete) {
+            record->status = RecordStatus::kComplete;
+            store.save(*record);
+          } else {
+            RemoveResult r = remove_recorded(store, *record);
+            if (!r.note.empty()) decision.reason += "; " + r.note;
+          }
+        }
+        std::fprintf(stdout, "%s\n", describe_action(decision, *record, gc.dry_run).c_str());
+        std::fflush(stdout);
+      } catch (const std::exception& e) {
+        // A corrupt record names nothing we can safely remove: report it and go on.
+        spdlog::error("gc: {}: {}", id, describe(e));
+        ++failures;
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("gc: {}", describe(e));
+    return kExitFailure;
+  }
+  spdlog::debug("gc: {} acted on, {} failed", acted, failures);
+  return failures == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+void add_admin_verbs(CLI::App& app, const GlobalOptions& options, AdminOptions& admin, int& code) {
+  auto* list = app.add_subcommand(
+      "list", "show every netns reference: container, pid, state, interfaces, host peer, bridge");
+  list->add_flag("--json", admin.list_json, "stable JSON output (schema in README)");
+  list->callback([&] { code = run_list(options, admin.list_json); });
+  auto* gc =
+      app.add_subcommand("gc", "remove references whose container is gone (poststop never ran)");
+  gc->add_flag("--dry-run", admin.gc.dry_run, "print what would be removed, change nothing");
+  gc->add_option("--pending-grace", admin.gc.pending_grace_seconds,
+                 "seconds a pending record of a live container is left to its createRuntime")
+      ->check(CLI::NonNegativeNumber);
+  gc->callback([&] { code = run_gc(options, admin.gc); });
+}
+
+}  // namespace ocinetns
