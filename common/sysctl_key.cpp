@@ -20,6 +20,11 @@ bool component_char_ok(unsigned char c) {
 std::vector<std::string> split_key(std::string_view key, std::string_view display,
                                    bool allow_trailing_empty) {
   if (key.empty()) throw InputError("sysctl: empty key");
+  // PATH_MAX bounds what open(2) takes; keys from annotations are untrusted, so bound them early.
+  if (key.size() > kMaxSysctlKeyBytes) {
+    throw InputError(
+        fmt::format("sysctl {}: key longer than {} bytes", display, kMaxSysctlKeyBytes));
+  }
   if (key.front() == '/') {
     throw InputError(fmt::format("sysctl {}: absolute paths are not allowed", display));
   }
@@ -50,6 +55,10 @@ std::vector<std::string> split_key(std::string_view key, std::string_view displa
     if (part == "." || part == ".." || part.find("..") != std::string::npos) {
       throw InputError(fmt::format("sysctl {}: '..' is not allowed", display));
     }
+    if (part.size() > kMaxSysctlComponentBytes) {
+      throw InputError(fmt::format("sysctl {}: path component longer than {} bytes", display,
+                                   kMaxSysctlComponentBytes));
+    }
     for (unsigned char c : part) {
       if (c == 0 || c == '\n') {
         throw InputError(fmt::format("sysctl {}: NUL or newline in key", display));
@@ -72,8 +81,9 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
-// Printable form of a key for messages: control bytes are escaped so one line stays one line.
-std::string printable(std::string_view key) {
+}  // namespace
+
+std::string printable_sysctl_key(std::string_view key) {
   std::string out;
   for (unsigned char c : key.substr(0, 256)) {
     if (c < 0x20 || c == 0x7f) {
@@ -85,6 +95,8 @@ std::string printable(std::string_view key) {
   if (key.size() > 256) out += "...";
   return out;
 }
+
+namespace {
 
 SysctlNamespace classify(const std::vector<std::string>& parts, std::string_view display) {
   const std::string& family = parts[0];
@@ -121,7 +133,7 @@ SysctlNamespace classify(const std::vector<std::string>& parts, std::string_view
 }  // namespace
 
 SysctlKey normalize_sysctl_key(std::string_view key) {
-  std::string display = printable(key);
+  std::string display = printable_sysctl_key(key);
   auto parts = split_key(key, display, /*allow_trailing_empty=*/false);
   SysctlKey out;
   out.ns = classify(parts, display);
@@ -131,7 +143,7 @@ SysctlKey normalize_sysctl_key(std::string_view key) {
 }
 
 void validate_sysctl_value(std::string_view key, std::string_view value) {
-  std::string display = printable(key);
+  std::string display = printable_sysctl_key(key);
   if (value.empty()) throw InputError(fmt::format("sysctl {}: empty value", display));
   if (value.size() > kMaxSysctlValueBytes) {
     throw InputError(
@@ -144,7 +156,7 @@ void validate_sysctl_value(std::string_view key, std::string_view value) {
 
 SysctlPattern parse_sysctl_pattern(std::string_view pattern) {
   SysctlPattern out;
-  out.display = printable(pattern);
+  out.display = printable_sysctl_key(pattern);
   if (pattern.empty()) throw InputError("annotation_sysctls: empty entry");
   std::string_view body = pattern;
   if (body.back() == '*') {
@@ -159,7 +171,16 @@ SysctlPattern parse_sysctl_pattern(std::string_view pattern) {
       return out;
     }
     // "net.ipv4.*" splits into [net, ipv4, ""], which joins to the prefix "net/ipv4/".
-    out.path = join(split_key(body, out.display, /*allow_trailing_empty=*/true));
+    auto parts = split_key(body, out.display, /*allow_trailing_empty=*/true);
+    // Once the family is spelled out in full it must be one we accept; "vm.*" would never match
+    // and most likely hides a misunderstanding of what the hook can set.
+    if (parts.size() > 1 && parts[0] != "net" && parts[0] != "kernel" && parts[0] != "fs") {
+      throw InputError(fmt::format(
+          "annotation_sysctls {}: matches no namespaced key (allowed: net.*, kernel.shm*, "
+          "kernel.msg*, kernel.sem, fs.mqueue.*)",
+          out.display));
+    }
+    out.path = join(parts);
     return out;
   }
   if (body.find('*') != std::string_view::npos) {

@@ -9,6 +9,8 @@
 namespace ocinetns {
 
 inline constexpr std::size_t kMaxSysctlValueBytes = 4096;
+inline constexpr std::size_t kMaxSysctlKeyBytes = 1024;
+inline constexpr std::size_t kMaxSysctlComponentBytes = 255;  // NAME_MAX
 inline constexpr std::string_view kSysctlAnnotationPrefix = "oci-netns-hook.sysctl/";
 
 // Which namespace a key lives in; it decides which namespace the hook joins before writing.
@@ -18,6 +20,12 @@ struct SysctlKey {
   std::string path;     // relative to /proc/sys, '/'-separated: "net/ipv4/conf/eth0.100/forwarding"
   std::string display;  // the form the user wrote, for messages
   SysctlNamespace ns = SysctlNamespace::kNet;
+};
+
+// One key and its value, as the config sets it (value already validated).
+struct SysctlSetting {
+  SysctlKey key;
+  std::string value;
 };
 
 // Normalises and validates a key. Dotted keys split on '.'; a key whose first separator is '/'
@@ -44,5 +52,8 @@ SysctlPattern parse_sysctl_pattern(std::string_view pattern);
 bool sysctl_allowed(const std::vector<SysctlPattern>& allowlist, const SysctlKey& key);
 
 std::string_view sysctl_namespace_name(SysctlNamespace ns);
+
+// A key as it may appear in a message: control bytes escaped (\xNN), cut after 256 bytes.
+std::string printable_sysctl_key(std::string_view key);
 
 }  // namespace ocinetns

@@ -27,11 +27,6 @@ struct RuntimeConfig {
                                          "/etc/containers/oci/hooks.d"};
 };
 
-struct SysctlSetting {
-  SysctlKey key;
-  std::string value;
-};
-
 struct Config {
   std::string netns_dir = "/run/netns";
   std::string state_dir = "/run/oci-netns-hook";

@@ -12,6 +12,7 @@
 #include "common/netns.hpp"
 #include "common/oci_state.hpp"
 #include "common/reference.hpp"
+#include "common/sysctl_apply.hpp"
 #include "config/config.hpp"
 #include "hook/hook_commands.hpp"
 
@@ -66,10 +67,12 @@ int run_create_runtime(const GlobalOptions& options) {
     return kExitBadInput;
   }
 
+  bool created = false;  // this call made the reference: roll it back if sysctls fail the start
   try {
     CreateResult r = create_reference(reference_settings(cfg), state, name, net);
     switch (r.outcome) {
       case CreateOutcome::kCreated:
+        created = true;
         spdlog::info("created {} for {} (pid {}, netns inode {})", r.path, state.id, state.pid,
                      net.id.ino);
         break;
@@ -94,7 +97,48 @@ int run_create_runtime(const GlobalOptions& options) {
     spdlog::warn("createRuntime {}: {} (on_error=warn: the container starts without a reference)",
                  state.id, e.what());
   }
-  return kExitOk;
+
+  // Sysctls: the config's, then allowed annotation values, written inside the container's
+  // namespaces now, before the application starts (the runtime's linux.sysctl comes after).
+  SysctlPlan plan = plan_sysctls(cfg.sysctls, cfg.annotation_sysctls, state.annotations);
+  std::vector<std::string> problems;
+  for (const auto& refused : plan.refused) {
+    problems.push_back(fmt::format("annotation {} not applied: {}", refused.annotation,
+                                   refused.reason));
+  }
+  bool fail = cfg.sysctl_errors == ErrorPolicy::kFail;
+  if (!plan.writes.empty() && (problems.empty() || !fail)) {
+    try {
+      ProcessNs ipc;  // opened only when an IPC key is set: most configs have none
+      if (plan.needs(SysctlNamespace::kIpc)) ipc = open_process_ns(state.pid, "ipc", CLONE_NEWIPC);
+      for (const auto& o : apply_sysctls(plan.writes, SysctlTargets{&net, &ipc})) {
+        if (o.status == SysctlStatus::kApplied) {
+          spdlog::info("set sysctl {}={} for {}", o.key.display, o.value, state.id);
+        } else {
+          problems.push_back(o.message);
+        }
+      }
+    } catch (const std::exception& e) {
+      problems.push_back(fmt::format("sysctls: {}", e.what()));
+    }
+  }
+  if (problems.empty()) return kExitOk;
+  if (!fail) {
+    for (const auto& p : problems) {
+      spdlog::warn("createRuntime {}: {} (sysctl_errors=warn: the container starts)", state.id, p);
+    }
+    return kExitOk;
+  }
+  for (const auto& p : problems) spdlog::error("createRuntime {}: {}", state.id, p);
+  if (created) {
+    // Podman and crun skip poststop when createRuntime fails, so undo our reference here.
+    try {
+      remove_reference(reference_settings(cfg), state.id);
+    } catch (const std::exception& e) {
+      spdlog::error("createRuntime {}: rollback of the reference failed: {}", state.id, e.what());
+    }
+  }
+  return kExitFailure;
 }
 
 int run_poststop(const GlobalOptions& options) {

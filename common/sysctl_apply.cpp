@@ -1,0 +1,303 @@
+// Sysctl planning (pure) and writing (a forked child that joins the container's namespaces).
+// setns(2) changes only the calling thread's namespaces, and /proc/sys/net resolves against the
+// opening task's network namespace (net/sysctl_net.c), as do the IPC keys (ipc/ipc_sysctl.c), so
+// the child must be inside the container's namespaces before it opens anything under /proc/sys.
+#include "common/sysctl_apply.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <system_error>
+
+#include "common/errors.hpp"
+#include "common/fault.hpp"
+#include "common/unique_fd.hpp"
+
+namespace ocinetns {
+
+bool SysctlPlan::needs(SysctlNamespace ns) const {
+  for (const auto& w : writes) {
+    if (w.key.ns == ns) return true;
+  }
+  return false;
+}
+
+SysctlPlan plan_sysctls(const std::vector<SysctlSetting>& config,
+                        const std::vector<SysctlPattern>& allowlist,
+                        const std::map<std::string, std::string>& annotations) {
+  SysctlPlan plan;
+  std::vector<SysctlWrite> from_annotations;
+  std::map<std::string, std::string> annotated;  // normalised path -> annotation key
+  for (const auto& [name, value] : annotations) {
+    if (!name.starts_with(kSysctlAnnotationPrefix)) continue;
+    std::string_view key = std::string_view(name).substr(kSysctlAnnotationPrefix.size());
+    try {
+      SysctlKey k = normalize_sysctl_key(key);
+      validate_sysctl_value(key, value);
+      if (!sysctl_allowed(allowlist, k)) {
+        throw InputError(fmt::format("sysctl {}: not allowed by annotation_sysctls", k.display));
+      }
+      if (auto [it, inserted] = annotated.emplace(k.path, name); !inserted) {
+        throw InputError(fmt::format("sysctl {}: same key as annotation {}", k.display,
+                                     printable_sysctl_key(it->second)));
+      }
+      from_annotations.push_back({std::move(k), value, SysctlSource::kAnnotation});
+    } catch (const InputError& e) {
+      plan.refused.push_back({printable_sysctl_key(name), e.what()});
+    }
+  }
+  for (const auto& setting : config) {
+    if (annotated.contains(setting.key.path)) continue;  // the container's value replaces it
+    plan.writes.push_back({setting.key, setting.value, SysctlSource::kConfig});
+  }
+  for (auto& w : from_annotations) plan.writes.push_back(std::move(w));
+  return plan;
+}
+
+namespace {
+
+// What the child reports per write. Fixed size, written with one write(2) each: a pipe write of
+// at most PIPE_BUF bytes is atomic (pipe(7)), so reports never interleave or tear.
+enum class Step : std::int32_t { kDone, kJoin, kVerify, kOpen, kWrite, kShortWrite };
+struct Report {
+  std::uint32_t index;
+  Step step;
+  std::int32_t err;
+};
+
+struct NsSlot {
+  const char* kind;            // "net" / "ipc"
+  const char* self_path;       // the child's view of its own namespace after setns
+  int nstype;                  // CLONE_NEWNET / CLONE_NEWIPC
+  const ProcessNs* target = nullptr;
+  bool needed = false;
+  bool host = false;           // the container shares the runtime's namespace: never touched
+};
+
+std::size_t slot_of(SysctlNamespace ns) { return ns == SysctlNamespace::kNet ? 0 : 1; }
+
+void send_report(int fd, std::uint32_t index, Step step, int err) {
+  Report r{index, step, err};
+  while (::write(fd, &r, sizeof r) < 0 && errno == EINTR) {
+  }
+}
+
+// The child: only syscalls on data prepared by the parent (no allocation, no logging), then
+// _exit. It never returns.
+[[noreturn]] void child_main(int report_fd, const std::array<NsSlot, 2>& slots,
+                             const std::vector<SysctlWrite>& writes,
+                             const std::vector<std::string>& paths) {
+  // If the hook is killed (runc's hook timeout), take the child with it.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  OCI_NETNS_FAULT_POINT("sysctl-child");
+  std::array<bool, 2> joined{false, false};
+  std::array<Step, 2> fail_step{Step::kJoin, Step::kJoin};
+  std::array<int, 2> fail_err{0, 0};
+  for (std::size_t s = 0; s < slots.size(); ++s) {
+    const NsSlot& slot = slots[s];
+    if (!slot.needed || slot.host) continue;
+    if (::setns(slot.target->ns.get(), slot.nstype) != 0) {
+      fail_err[s] = errno;
+      continue;
+    }
+    // Belt and braces: confirm the switch before any write, so a kernel or fd mix-up can never
+    // turn into a write to the host's /proc/sys.
+    struct stat st {};
+    if (::stat(slot.self_path, &st) != 0) {
+      fail_step[s] = Step::kVerify;
+      fail_err[s] = errno;
+      continue;
+    }
+    if (static_cast<std::uint64_t>(st.st_dev) != slot.target->id.dev ||
+        static_cast<std::uint64_t>(st.st_ino) != slot.target->id.ino) {
+      fail_step[s] = Step::kVerify;
+      fail_err[s] = EXDEV;
+      continue;
+    }
+    joined[s] = true;
+  }
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    std::size_t s = slot_of(writes[i].key.ns);
+    auto index = static_cast<std::uint32_t>(i);
+    if (slots[s].host) continue;  // the parent already marked it skipped
+    if (!joined[s]) {
+      send_report(report_fd, index, fail_step[s], fail_err[s]);
+      continue;
+    }
+    int fd = ::open(paths[i].c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+      send_report(report_fd, index, Step::kOpen, errno);
+      continue;
+    }
+    const std::string& value = writes[i].value;
+    ssize_t n = ::write(fd, value.data(), value.size());
+    int err = errno;
+    ::close(fd);
+    if (n < 0) {
+      send_report(report_fd, index, Step::kWrite, err);
+    } else if (static_cast<std::size_t>(n) != value.size()) {
+      send_report(report_fd, index, Step::kShortWrite, EIO);
+    } else {
+      send_report(report_fd, index, Step::kDone, 0);
+    }
+  }
+  ::_exit(0);
+}
+
+std::string short_value(const std::string& value) {
+  std::string out;
+  for (unsigned char c : value.substr(0, 64)) {
+    out.push_back(c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c));
+  }
+  if (value.size() > 64) out += "...";
+  return out;
+}
+
+std::string errno_text(int err) { return std::generic_category().message(err); }
+
+// Interface keys (net.ipv4.conf.<if>.*, net.ipv6.conf.<if>.*, net.ipv{4,6}.neigh.<if>.*) exist
+// only once the interface does; engines may add eth0 after createRuntime.
+bool per_interface(const std::string& path) {
+  return path.starts_with("net/ipv4/conf/") || path.starts_with("net/ipv6/conf/") ||
+         path.starts_with("net/ipv4/neigh/") || path.starts_with("net/ipv6/neigh/");
+}
+
+std::string failure_message(const SysctlWrite& w, Step step, int err) {
+  std::string_view ns = sysctl_namespace_name(w.key.ns);
+  switch (step) {
+    case Step::kJoin:
+      return fmt::format("sysctl {}: not written, cannot join the container's {} namespace: {}",
+                         w.key.display, ns, errno_text(err));
+    case Step::kVerify:
+      return fmt::format(
+          "sysctl {}: not written, could not confirm the switch into the container's {} "
+          "namespace: {}",
+          w.key.display, ns, errno_text(err));
+    case Step::kOpen:
+      if (err == ENOENT) {
+        return fmt::format("sysctl {}: does not exist in the container's {} namespace{}",
+                           w.key.display, ns,
+                           per_interface(w.key.path)
+                               ? " (the interface may not exist yet at createRuntime)"
+                               : "");
+      }
+      return fmt::format("sysctl {}: cannot open /proc/sys/{}: {}", w.key.display, w.key.path,
+                         errno_text(err));
+    case Step::kWrite:
+      return fmt::format("sysctl {}: writing \"{}\" failed: {}", w.key.display,
+                         short_value(w.value), errno_text(err));
+    case Step::kShortWrite:
+      return fmt::format("sysctl {}: the kernel accepted only part of \"{}\"", w.key.display,
+                         short_value(w.value));
+    case Step::kDone:
+      break;
+  }
+  return {};
+}
+
+std::string wait_status_text(int status) {
+  if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return fmt::format("killed by signal {}", WTERMSIG(status));
+  return "stopped";
+}
+
+}  // namespace
+
+std::vector<SysctlOutcome> apply_sysctls(const std::vector<SysctlWrite>& writes,
+                                         const SysctlTargets& targets) {
+  std::vector<SysctlOutcome> outcomes;
+  if (writes.empty()) return outcomes;
+
+  std::array<NsSlot, 2> slots{NsSlot{"net", "/proc/thread-self/ns/net", CLONE_NEWNET, targets.net},
+                              NsSlot{"ipc", "/proc/thread-self/ns/ipc", CLONE_NEWIPC, targets.ipc}};
+  for (const auto& w : writes) slots[slot_of(w.key.ns)].needed = true;
+  for (auto& slot : slots) {
+    if (!slot.needed) continue;
+    if (slot.target == nullptr || !slot.target->ns.valid()) {
+      throw std::logic_error(fmt::format("apply_sysctls: no {} namespace given", slot.kind));
+    }
+    slot.host = slot.target->id == self_ns_id(slot.kind);
+  }
+
+  // Everything the child needs is built here, before fork.
+  std::vector<std::string> paths;
+  paths.reserve(writes.size());
+  outcomes.reserve(writes.size());
+  bool any_to_write = false;
+  for (const auto& w : writes) {
+    paths.push_back("/proc/sys/" + w.key.path);
+    SysctlOutcome o{w.key, w.value, SysctlStatus::kFailed, 0, {}};
+    if (slots[slot_of(w.key.ns)].host) {
+      o.status = SysctlStatus::kSkippedHostNamespace;
+      o.message = fmt::format(
+          "sysctl {}: not applied, the container uses the host's {} namespace (the hook never "
+          "changes the host)",
+          w.key.display, sysctl_namespace_name(w.key.ns));
+    } else {
+      any_to_write = true;
+    }
+    outcomes.push_back(std::move(o));
+  }
+  if (!any_to_write) return outcomes;
+
+  std::array<int, 2> pipe_fds{-1, -1};
+  if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) throw_last_errno("pipe for the sysctl child");
+  UniqueFd read_end(pipe_fds[0]);
+  UniqueFd write_end(pipe_fds[1]);
+
+  pid_t pid = ::fork();
+  if (pid < 0) throw_last_errno("fork the sysctl child");
+  if (pid == 0) {
+    read_end.reset();
+    child_main(write_end.get(), slots, writes, paths);
+  }
+  write_end.reset();
+
+  std::vector<bool> reported(writes.size(), false);
+  Report r{};
+  std::size_t have = 0;
+  for (;;) {
+    ssize_t n = ::read(read_end.get(), reinterpret_cast<char*>(&r) + have, sizeof r - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // EOF: the child exited (or a read error, handled as missing reports)
+    have += static_cast<std::size_t>(n);
+    if (have < sizeof r) continue;
+    have = 0;
+    if (r.index >= writes.size()) continue;
+    SysctlOutcome& o = outcomes[r.index];
+    reported[r.index] = true;
+    if (r.step == Step::kDone) {
+      o.status = SysctlStatus::kApplied;
+    } else {
+      o.status = SysctlStatus::kFailed;
+      o.err = r.err;
+      o.message = failure_message(writes[r.index], r.step, r.err);
+    }
+  }
+
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw_last_errno("wait for the sysctl child");
+  }
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    SysctlOutcome& o = outcomes[i];
+    if (reported[i] || o.status == SysctlStatus::kSkippedHostNamespace) continue;
+    o.status = SysctlStatus::kFailed;
+    o.err = ECHILD;
+    o.message = fmt::format("sysctl {}: unknown whether it was written, the sysctl child ended ({})",
+                            writes[i].key.display, wait_status_text(status));
+  }
+  return outcomes;
+}
+
+}  // namespace ocinetns
