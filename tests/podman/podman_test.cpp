@@ -1,0 +1,90 @@
+// Real Podman 4.3 running the hook natively from hooks.d: the reference appears in `ip netns list`
+// with the container's eth0, `podman rm -f` removes file, mount and record, and the configured
+// sysctl is what the container's first command reads.
+#include <gtest/gtest.h>
+
+#include "common/scope_guard.hpp"
+#include "tests/support/engines.hpp"
+
+namespace ocinetns::test {
+namespace {
+
+class Podman : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    OCI_NETNS_REQUIRE(podman_unavailable_reason());
+    engine_ = &PodmanEngine::shared();
+  }
+  // `podman run` with our flags; `detach` adds -d.
+  CommandResult run_container(const std::string& name, const std::vector<std::string>& args,
+                              bool detach, const std::vector<std::string>& flags = {}) {
+    std::vector<std::string> argv{"run", "--name", name};
+    if (detach) argv.push_back("-d");
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    for (const auto& f : PodmanEngine::run_flags()) argv.push_back(f);
+    argv.push_back(kBusyboxImage);
+    argv.insert(argv.end(), args.begin(), args.end());
+    return engine_->podman(argv);
+  }
+  void remove(const std::string& name) { engine_->podman({"rm", "-f", "-t", "0", name}); }
+
+  PodmanEngine* engine_ = nullptr;
+};
+
+TEST_F(Podman, ReferenceVisibleWithEth0AndRemovedByRmForce) {
+  std::string name = unique_name("oci-netns-podman-life");
+  ScopeGuard cleanup([&] { remove(name); });
+  auto started = run_container(name, {"sleep", "3600"}, true);
+  ASSERT_TRUE(started.ok()) << started.err << engine_->hooks().log();
+  std::string id = engine_->inspect(name, "{{.Id}}");
+  ASSERT_EQ(id.size(), 64u);
+  int pid = std::stoi(engine_->inspect(name, "{{.State.Pid}}"));
+  ASSERT_GT(pid, 0);
+  std::string ref = "/run/netns/" + id;
+
+  EXPECT_TRUE(netns_listed(id)) << engine_->hooks().log();
+  EXPECT_EQ(inode_of(ref), inode_of("/proc/" + std::to_string(pid) + "/ns/net"));
+  EXPECT_EQ(mountinfo_count(ref), 1);
+  EXPECT_TRUE(path_exists(engine_->hooks().record_path(id)));
+  std::string ip = engine_->inspect(name, "{{.NetworkSettings.IPAddress}}");
+  ASSERT_FALSE(ip.empty());
+  auto addr = run({"ip", "netns", "exec", id, "ip", "-o", "addr", "show", "dev", "eth0"});
+  ASSERT_TRUE(addr.ok()) << addr.err;
+  EXPECT_NE(addr.out.find("inet " + ip + "/"), std::string::npos) << addr.out;
+
+  auto removed = engine_->podman({"rm", "-f", "-t", "0", name});
+  ASSERT_TRUE(removed.ok()) << removed.err;
+  EXPECT_FALSE(netns_listed(id));
+  EXPECT_FALSE(path_exists(ref));
+  EXPECT_EQ(mountinfo_count(ref), 0);
+  EXPECT_FALSE(path_exists(engine_->hooks().record_path(id))) << engine_->hooks().log();
+}
+
+TEST_F(Podman, ConfiguredSysctlIsWhatTheFirstCommandReads) {
+  std::string name = unique_name("oci-netns-podman-sysctl");
+  ScopeGuard cleanup([&] { remove(name); });
+  auto r = run_container(name, {"cat", "/proc/sys/net/ipv4/tcp_keepalive_time"}, false);
+  ASSERT_TRUE(r.ok()) << r.err;
+  EXPECT_EQ(trim(r.out), kTestSysctlValue) << engine_->hooks().log();
+  // The container exited: podman's cleanup ran poststop, and rm leaves nothing.
+  std::string id = engine_->inspect(name, "{{.Id}}");
+  ASSERT_EQ(id.size(), 64u);
+  ASSERT_TRUE(engine_->podman({"rm", "-f", "-t", "0", name}).ok());
+  EXPECT_FALSE(path_exists("/run/netns/" + id));
+  EXPECT_FALSE(path_exists(engine_->hooks().record_path(id)));
+}
+
+TEST_F(Podman, HostNetworkGetsNoReference) {
+  std::string name = unique_name("oci-netns-podman-host");
+  ScopeGuard cleanup([&] { remove(name); });
+  auto started = run_container(name, {"sleep", "3600"}, true, {"--network", "host"});
+  ASSERT_TRUE(started.ok()) << started.err;
+  std::string id = engine_->inspect(name, "{{.Id}}");
+  ASSERT_EQ(id.size(), 64u);
+  EXPECT_EQ(engine_->inspect(name, "{{.State.Status}}"), "running");
+  EXPECT_FALSE(path_exists("/run/netns/" + id));
+  EXPECT_FALSE(path_exists(engine_->hooks().record_path(id)));
+}
+
+}  // namespace
+}  // namespace ocinetns::test
