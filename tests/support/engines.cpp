@@ -659,11 +659,14 @@ CommandResult ContainerdDaemon::run_container(const std::string& id,
 }
 
 CommandResult ContainerdDaemon::remove_container(const std::string& id) const {
-  ctr({"task", "kill", "-s", "SIGKILL", id});
-  wait_until([&] { return task_pid(id) == 0; }, 10);
-  auto deleted = ctr({"task", "delete", "-f", id});
-  auto removed = ctr({"containers", "delete", id});
-  return deleted.ok() ? removed : deleted;
+  // An attached `ctr run` already deleted its task when the container exited.
+  if (ctr({"task", "list", "-q"}).out.find(id) != std::string::npos) {
+    ctr({"task", "kill", "-s", "SIGKILL", id});
+    wait_until([&] { return task_pid(id) == 0; }, 10);
+    auto deleted = ctr({"task", "delete", "-f", id});
+    if (!deleted.ok()) return deleted;
+  }
+  return ctr({"containers", "delete", id});
 }
 
 int ContainerdDaemon::task_pid(const std::string& id) const {
