@@ -79,10 +79,18 @@ TEST_F(Docker, ReferenceVisibleWithEth0AndRemovedByRmForce) {
 TEST_F(Docker, ConfiguredSysctlIsWhatTheFirstCommandReads) {
   std::string name = unique_name("oci-netns-docker-sysctl");
   ScopeGuard cleanup([&] { remove(name); });
-  auto r = docker_->docker({"run", "--runtime", "oci-netns", "--name", name, kBusyboxImage, "cat",
-                            "/proc/sys/net/ipv4/tcp_keepalive_time"});
+  std::string sysctl_file = "/proc/sys/net/ipv4/tcp_keepalive_time";
+  std::string host_before = trim(read_text(sysctl_file));
+  std::string daemon_before = trim(docker_->in_daemon_netns({"cat", sysctl_file}).out);
+  ASSERT_NE(host_before, kTestSysctlValue) << "the test could not tell the values apart";
+  ASSERT_NE(daemon_before, kTestSysctlValue);
+  auto r = docker_->docker(
+      {"run", "--runtime", "oci-netns", "--name", name, kBusyboxImage, "cat", sysctl_file});
   ASSERT_TRUE(r.ok()) << r.err;
   EXPECT_EQ(trim(r.out), kTestSysctlValue) << docker_->hooks().log();
+  // Neither the host's namespace nor the runtime's (the daemon's) was changed.
+  EXPECT_EQ(trim(read_text(sysctl_file)), host_before);
+  EXPECT_EQ(trim(docker_->in_daemon_netns({"cat", sysctl_file}).out), daemon_before);
   std::string id = docker_->inspect(name, "{{.Id}}");
   ASSERT_EQ(id.size(), 64u);
   ASSERT_TRUE(docker_->docker({"rm", "-f", id}).ok());

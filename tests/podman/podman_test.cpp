@@ -63,9 +63,13 @@ TEST_F(Podman, ReferenceVisibleWithEth0AndRemovedByRmForce) {
 TEST_F(Podman, ConfiguredSysctlIsWhatTheFirstCommandReads) {
   std::string name = unique_name("oci-netns-podman-sysctl");
   ScopeGuard cleanup([&] { remove(name); });
-  auto r = run_container(name, {"cat", "/proc/sys/net/ipv4/tcp_keepalive_time"}, false);
+  std::string sysctl_file = "/proc/sys/net/ipv4/tcp_keepalive_time";
+  std::string host_before = trim(read_text(sysctl_file));
+  ASSERT_NE(host_before, kTestSysctlValue) << "the test could not tell the values apart";
+  auto r = run_container(name, {"cat", sysctl_file}, false);
   ASSERT_TRUE(r.ok()) << r.err;
   EXPECT_EQ(trim(r.out), kTestSysctlValue) << engine_->hooks().log();
+  EXPECT_EQ(trim(read_text(sysctl_file)), host_before);
   // The container exited: podman's cleanup ran poststop, and rm leaves nothing.
   std::string id = engine_->inspect(name, "{{.Id}}");
   ASSERT_EQ(id.size(), 64u);
