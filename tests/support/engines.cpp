@@ -22,7 +22,8 @@
 //   environment: dockerd -> containerd -> containerd-shim-runc-v2 -> runtime pass it down.
 //   daemon.json cannot set a per-runtime environment, so the second runtime
 //   ("oci-netns-nomatch") is a two-line sh wrapper that sets it and execs the shim.
-// - podman 4.3 here uses CNI (no netavark), reads /etc/cni/net.d unless --network-config-dir is
+// - podman 4.3 here uses CNI (netavark is not installed; we pass --network-backend cni so that
+//   stays true if it ever is), reads /etc/cni/net.d unless --network-config-dir is
 //   given, and its default conflist adds iptables rules (firewall, portmap, ipMasq). We give it a
 //   private conflist (bridge only, host-local IPAM with a private dataDir) and run every podman
 //   command in a private network namespace held by a `sleep infinity` process, so cni-podman0
@@ -501,10 +502,13 @@ CommandResult DockerDaemon::docker(const std::vector<std::string>& args,
   return run(argv, options);
 }
 
-CommandResult DockerDaemon::in_daemon_netns(const std::vector<std::string>& argv) const {
+CommandResult DockerDaemon::in_daemon_netns(const std::vector<std::string>& argv,
+                                            const std::vector<std::string>& env) const {
   std::vector<std::string> full{"nsenter", "--net=" + netns_path()};
   full.insert(full.end(), argv.begin(), argv.end());
-  return run(full);
+  CommandOptions options;
+  options.env = env;
+  return run(full, options);
 }
 
 std::string DockerDaemon::inspect(const std::string& id, const std::string& format) const {
@@ -555,6 +559,8 @@ PodmanEngine::PodmanEngine(const Options& options)
              "runc",
              "--cgroup-manager",
              "cgroupfs",
+             "--network-backend",
+             "cni",
              "--events-backend",
              "file"};
   must(podman({"import", busybox_rootfs_tar(), kBusyboxImage}), "podman import");

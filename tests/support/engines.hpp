@@ -119,8 +119,11 @@ class DockerDaemon {
 
   // `/usr/bin/docker -H unix://<our socket> args...` (/usr/local/bin/docker is a newer client).
   CommandResult docker(const std::vector<std::string>& args, int timeout_seconds = 120) const;
-  // Runs argv inside the daemon's network namespace (where docker0 and the veths live).
-  CommandResult in_daemon_netns(const std::vector<std::string>& argv) const;
+  // Runs argv inside the daemon's network namespace (where docker0 and the host-side veths
+  // live), with extra NAME=VALUE `env`; e.g. `oci-netns-hook list` with OCI_NETNS_HOOK_CONFIG set
+  // to hooks().config_path() sees each container's veth peer and the bridge docker0.
+  CommandResult in_daemon_netns(const std::vector<std::string>& argv,
+                                const std::vector<std::string>& env = {}) const;
   [[nodiscard]] std::string netns_path() const { return daemon_->netns_path(); }
   [[nodiscard]] const HookFiles& hooks() const { return hooks_; }
   [[nodiscard]] std::string log() const { return daemon_->log(); }
