@@ -90,5 +90,54 @@ TEST_F(Podman, HostNetworkGetsNoReference) {
   EXPECT_FALSE(path_exists(engine_->hooks().record_path(id)));
 }
 
+TEST_F(Podman, ContainerNetworkModeGetsNoDuplicate) {
+  std::string first_name = unique_name("oci-netns-podman-owner");
+  std::string second_name = unique_name("oci-netns-podman-joiner");
+  ScopeGuard cleanup([&] {
+    remove(second_name);
+    remove(first_name);
+  });
+  ASSERT_TRUE(run_container(first_name, {"sleep", "3600"}, true).ok());
+  auto joined =
+      run_container(second_name, {"sleep", "3600"}, true, {"--network", "container:" + first_name});
+  ASSERT_TRUE(joined.ok()) << joined.err;
+  std::string first = engine_->inspect(first_name, "{{.Id}}");
+  std::string second = engine_->inspect(second_name, "{{.Id}}");
+  unsigned long long ino =
+      inode_of("/proc/" + engine_->inspect(first_name, "{{.State.Pid}}") + "/ns/net");
+  ASSERT_EQ(inode_of("/proc/" + engine_->inspect(second_name, "{{.State.Pid}}") + "/ns/net"), ino);
+  // Podman's own pin (/run/netns/netns-<uuid>) is not ours; only one reference is the hook's.
+  EXPECT_TRUE(path_exists("/run/netns/" + first));
+  EXPECT_FALSE(path_exists("/run/netns/" + second));
+  EXPECT_FALSE(path_exists(engine_->hooks().record_path(second)));
+
+  ASSERT_TRUE(engine_->podman({"rm", "-f", "-t", "0", second_name}).ok());
+  EXPECT_EQ(inode_of("/run/netns/" + first), ino);
+  ASSERT_TRUE(engine_->podman({"rm", "-f", "-t", "0", first_name}).ok());
+  EXPECT_FALSE(path_exists("/run/netns/" + first));
+  EXPECT_FALSE(path_exists(engine_->hooks().record_path(first)));
+}
+
+TEST_F(Podman, RestartReferenceFollowsTheNewPid) {
+  std::string name = unique_name("oci-netns-podman-restart");
+  ScopeGuard cleanup([&] { remove(name); });
+  ASSERT_TRUE(run_container(name, {"sleep", "3600"}, true).ok());
+  std::string id = engine_->inspect(name, "{{.Id}}");
+  std::string old_pid = engine_->inspect(name, "{{.State.Pid}}");
+  ASSERT_TRUE(path_exists("/run/netns/" + id));
+
+  auto restarted = engine_->podman({"restart", "-t", "0", name});
+  ASSERT_TRUE(restarted.ok()) << restarted.err;
+  std::string new_pid = engine_->inspect(name, "{{.State.Pid}}");
+  ASSERT_NE(new_pid, old_pid);
+  EXPECT_EQ(inode_of("/run/netns/" + id), inode_of("/proc/" + new_pid + "/ns/net"))
+      << engine_->hooks().log();
+  EXPECT_EQ(mountinfo_count("/run/netns/" + id), 1);
+
+  ASSERT_TRUE(engine_->podman({"rm", "-f", "-t", "0", name}).ok());
+  EXPECT_FALSE(path_exists("/run/netns/" + id));
+  EXPECT_FALSE(path_exists(engine_->hooks().record_path(id)));
+}
+
 }  // namespace
 }  // namespace ocinetns::test
