@@ -47,7 +47,8 @@ std::string resolve_runtime(const std::string& configured, const std::string& pa
         throw InputError(fmt::format("runtime.path `{}`: not an executable file", configured));
     }
   }
-  std::string_view dirs = path_env.empty() ? kDefaultPath : path_env;
+  std::string_view dirs =
+      path_env.empty() ? std::string_view(kDefaultPath) : std::string_view(path_env);
   while (true) {
     auto colon = dirs.find(':');
     std::string dir(dirs.substr(0, colon));
