@@ -114,7 +114,9 @@ class DockerDaemon {
   DockerDaemon& operator=(const DockerDaemon&) = delete;
 
   // One daemon per test process, started on first use and stopped at exit. Its hook config sets
-  // net.ipv4.tcp_keepalive_time=600 (kTestSysctlValue).
+  // net.ipv4.tcp_keepalive_time=600 (kTestSysctlValue) with sysctl_errors "warn". Note that
+  // ctest runs every TEST in its own process (gtest_discover_tests), so under ctest this is one
+  // daemon per test; it is ready in about 0.5 s. PodmanEngine/ContainerdDaemon::shared() alike.
   static DockerDaemon& shared();
 
   // `/usr/bin/docker -H unix://<our socket> args...` (/usr/local/bin/docker is a newer client).
