@@ -133,7 +133,8 @@ int run_create_runtime(const GlobalOptions& options) {
   if (created) {
     // Podman and crun skip poststop when createRuntime fails, so undo our reference here.
     try {
-      remove_reference(reference_settings(cfg), state.id);
+      RemoveResult removed = remove_reference(reference_settings(cfg), state.id);
+      spdlog::info("removed {} for {}: the container does not start", removed.path, state.id);
     } catch (const std::exception& e) {
       spdlog::error("createRuntime {}: rollback of the reference failed: {}", state.id, e.what());
     }
