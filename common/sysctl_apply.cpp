@@ -76,15 +76,17 @@ struct Report {
 };
 
 struct NsSlot {
-  const char* kind;            // "net" / "ipc"
-  const char* self_path;       // the child's view of its own namespace after setns
-  int nstype;                  // CLONE_NEWNET / CLONE_NEWIPC
+  const char* kind;       // "net" / "ipc"
+  const char* self_path;  // the child's view of its own namespace after setns
+  int nstype;             // CLONE_NEWNET / CLONE_NEWIPC
   const ProcessNs* target = nullptr;
   bool needed = false;
-  bool host = false;           // the container shares the runtime's namespace: never touched
+  bool host = false;  // the container shares the runtime's namespace: never touched
 };
 
-std::size_t slot_of(SysctlNamespace ns) { return ns == SysctlNamespace::kNet ? 0 : 1; }
+std::size_t slot_of(SysctlNamespace ns) {
+  return ns == SysctlNamespace::kNet ? 0 : 1;
+}
 
 void send_report(int fd, std::uint32_t index, Step step, int err) {
   Report r{index, step, err};
@@ -163,7 +165,9 @@ std::string short_value(const std::string& value) {
   return out;
 }
 
-std::string errno_text(int err) { return std::generic_category().message(err); }
+std::string errno_text(int err) {
+  return std::generic_category().message(err);
+}
 
 // Interface keys (net.ipv4.conf.<if>.*, net.ipv6.conf.<if>.*, net.ipv{4,6}.neigh.<if>.*) exist
 // only once the interface does; engines may add eth0 after createRuntime.
@@ -185,11 +189,9 @@ std::string failure_message(const SysctlWrite& w, Step step, int err) {
           w.key.display, ns, errno_text(err));
     case Step::kOpen:
       if (err == ENOENT) {
-        return fmt::format("sysctl {}: does not exist in the container's {} namespace{}",
-                           w.key.display, ns,
-                           per_interface(w.key.path)
-                               ? " (the interface may not exist yet at createRuntime)"
-                               : "");
+        return fmt::format(
+            "sysctl {}: does not exist in the container's {} namespace{}", w.key.display, ns,
+            per_interface(w.key.path) ? " (the interface may not exist yet at createRuntime)" : "");
       }
       return fmt::format("sysctl {}: cannot open /proc/sys/{}: {}", w.key.display, w.key.path,
                          errno_text(err));
@@ -294,8 +296,9 @@ std::vector<SysctlOutcome> apply_sysctls(const std::vector<SysctlWrite>& writes,
     if (reported[i] || o.status == SysctlStatus::kSkippedHostNamespace) continue;
     o.status = SysctlStatus::kFailed;
     o.err = ECHILD;
-    o.message = fmt::format("sysctl {}: unknown whether it was written, the sysctl child ended ({})",
-                            writes[i].key.display, wait_status_text(status));
+    o.message =
+        fmt::format("sysctl {}: unknown whether it was written, the sysctl child ended ({})",
+                    writes[i].key.display, wait_status_text(status));
   }
   return outcomes;
 }

@@ -105,8 +105,8 @@ SysctlNamespace classify(const std::vector<std::string>& parts, std::string_view
     return SysctlNamespace::kNet;
   }
   if (family == "kernel") {
-    if (parts.size() == 2 && (parts[1].starts_with("shm") || parts[1].starts_with("msg") ||
-                              parts[1] == "sem")) {
+    if (parts.size() == 2 &&
+        (parts[1].starts_with("shm") || parts[1].starts_with("msg") || parts[1] == "sem")) {
       return SysctlNamespace::kIpc;
     }
     throw InputError(fmt::format(
@@ -121,8 +121,8 @@ SysctlNamespace classify(const std::vector<std::string>& parts, std::string_view
         display));
   }
   if (family == "vm") {
-    throw InputError(fmt::format("sysctl {}: vm.* is not namespaced and would change the host",
-                                 display));
+    throw InputError(
+        fmt::format("sysctl {}: vm.* is not namespaced and would change the host", display));
   }
   throw InputError(fmt::format(
       "sysctl {}: not a namespaced key (allowed: net.*, kernel.shm*, kernel.msg*, kernel.sem, "

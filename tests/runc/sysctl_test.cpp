@@ -98,8 +98,8 @@ std::string wait_output(const RuncContainer& c) {
 
 TEST_F(RuncSysctl, AppReadsConfiguredAnnotatedAndIpcValuesAndHostIsUnchanged) {
   HostSysctls host;
-  RuncBundle bundle(reader({"net/ipv4/tcp_keepalive_time", "net/ipv4/tcp_keepalive_intvl",
-                            "kernel/shmmni"}));
+  RuncBundle bundle(
+      reader({"net/ipv4/tcp_keepalive_time", "net/ipv4/tcp_keepalive_intvl", "kernel/shmmni"}));
   bundle.add_hook(config(R"("sysctls":{"net.ipv4.tcp_keepalive_time":"613",)"
                          R"("kernel.shmmni":"5003"},)"
                          R"("annotation_sysctls":["net.ipv4.tcp_keepalive_*"])"));
@@ -170,7 +170,8 @@ TEST_F(RuncSysctl, EachInvalidConfigKeyStopsTheContainerAndNamesIt) {
        "sysctl /proc/sys/net/ipv4/ip_forward: absolute paths are not allowed"},
       {R"("":"1")", "sysctl: empty key"},
       {R"("net.ipv4.ip_forward":"1\n")", "sysctl net.ipv4.ip_forward: value contains a newline"},
-      {R"("net.ipv4.ip_forward":"1\u0000")", "sysctl net.ipv4.ip_forward: value contains a newline or NUL"},
+      {R"("net.ipv4.ip_forward":"1\u0000")",
+       "sysctl net.ipv4.ip_forward: value contains a newline or NUL"},
       {R"("net.ipv4.ip_forward":")" + std::string(kMaxSysctlValueBytes + 1, '1') + "\"",
        "sysctl net.ipv4.ip_forward: value longer than 4096 bytes"},
   };
@@ -178,8 +179,7 @@ TEST_F(RuncSysctl, EachInvalidConfigKeyStopsTheContainerAndNamesIt) {
   for (const auto& tc : cases) {
     SCOPED_TRACE(tc.expected);
     RuncBundle bundle(reader({"net/ipv4/tcp_keepalive_time"}));
-    bundle.add_hook(config(R"("sysctls":{"net.ipv4.tcp_keepalive_time":"616",)" + tc.member +
-                           "}"));
+    bundle.add_hook(config(R"("sysctls":{"net.ipv4.tcp_keepalive_time":"616",)" + tc.member + "}"));
     std::string cid = id("sysctl-bad" + std::to_string(n++));
     RuncContainer c(cid, bundle);
     auto started = c.start();
@@ -222,6 +222,29 @@ TEST_F(RuncSysctl, HostNetworkContainerLeavesTheHostValueAlone) {
         << started.err;
     host.expect_unchanged();
   }
+}
+
+TEST_F(RuncSysctl, HostIpcContainerLeavesTheHostIpcValueAlone) {
+  HostSysctls host;
+  RuncBundle bundle(reader({"net/ipv4/tcp_keepalive_time", "kernel/shmmni"}));
+  auto& namespaces = bundle.spec()["linux"]["namespaces"];
+  nlohmann::json kept = nlohmann::json::array();
+  for (const auto& n : namespaces) {
+    if (n.at("type") != "ipc") kept.push_back(n);  // like `--ipc host`
+  }
+  namespaces = kept;
+  bundle.add_hook(config(R"("sysctls":{"kernel.shmmni":"5006",)"
+                         R"("net.ipv4.tcp_keepalive_time":"624"},"sysctl_errors":"warn")"));
+  RuncContainer c(id("sysctl-hostipc"), bundle);
+  auto started = c.start();
+  ASSERT_TRUE(started.ok()) << started.err;
+  EXPECT_EQ(wait_output(c), "624\n" + host["kernel/shmmni"] + "\ndone\n");
+  EXPECT_NE(log().find("sysctl kernel.shmmni: not applied, the container uses the host's IPC "
+                       "namespace"),
+            std::string::npos)
+      << log();
+  c.kill_and_delete();
+  host.expect_unchanged();
 }
 
 TEST_F(RuncSysctl, KeyMissingInTheNamespaceGivesAClearErrorAndRollsBack) {

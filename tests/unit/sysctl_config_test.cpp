@@ -51,8 +51,8 @@ TEST(SysctlConfig, ParsesTheKeepaliveExample) {
 }
 
 TEST(SysctlConfig, KeepsFileOrderNotAlphabetical) {
-  Config c = parse_config(R"({"sysctls":{"net.z.b":"1","kernel.shmmni":"2","net.a.c":"3"}})",
-                          "cfg");
+  Config c =
+      parse_config(R"({"sysctls":{"net.z.b":"1","kernel.shmmni":"2","net.a.c":"3"}})", "cfg");
   ASSERT_EQ(c.sysctls.size(), 3u);
   EXPECT_EQ(c.sysctls[0].key.path, "net/z/b");
   EXPECT_EQ(c.sysctls[1].key.path, "kernel/shmmni");
@@ -70,7 +70,9 @@ TEST(SysctlConfig, EveryInvalidKeyIsReportedAndNamed) {
                               R"("":"1",)"
                               R"("net.ipv4.ip_forward":"1\n",)"
                               R"("net.ipv4.tcp_syncookies":"1\u00000",)"
-                              R"("net.ipv4.tcp_keepalive_time":")" + big + R"(",)"
+                              R"("net.ipv4.tcp_keepalive_time":")" +
+                              big +
+                              R"(",)"
                               R"("net.ipv4.tcp_keepalive_intvl":"60"}})");
   ASSERT_EQ(problems.size(), 9u);
   for (const char* key : {"kernel.hostname", "vm.swappiness", "fs.file-max", "net/../kernel/shmmax",
@@ -89,7 +91,8 @@ TEST(SysctlConfig, EveryInvalidKeyIsReportedAndNamed) {
 TEST(SysctlConfig, ValuesMustBeStrings) {
   auto problems = problems_of(R"({"sysctls":{"net.ipv4.ip_forward":1,"kernel.shmmni":null}})");
   ASSERT_EQ(problems.size(), 2u);
-  EXPECT_TRUE(any_contains(problems, "sysctls.net.ipv4.ip_forward: expected a string value, got number"));
+  EXPECT_TRUE(
+      any_contains(problems, "sysctls.net.ipv4.ip_forward: expected a string value, got number"));
   EXPECT_TRUE(any_contains(problems, "sysctls.kernel.shmmni: expected a string value, got null"));
   EXPECT_TRUE(any_contains(problems_of(R"({"sysctls":["net.ipv4.ip_forward=1"]})"),
                            "sysctls: expected an object"));
@@ -122,8 +125,8 @@ TEST(SysctlConfig, SysctlErrorsIsWarnOrFail) {
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("sysctl_errors: expected \"warn\" or \"fail\", got \"ignore\""),
             std::string::npos);
-  EXPECT_TRUE(any_contains(problems_of(R"({"sysctl_errors":true})"),
-                           "sysctl_errors: expected a string"));
+  EXPECT_TRUE(
+      any_contains(problems_of(R"({"sysctl_errors":true})"), "sysctl_errors: expected a string"));
 }
 
 }  // namespace

@@ -66,10 +66,10 @@ TEST(SysctlKey, BothFormsOfTheSameKeyAreEqual) {
 }
 
 TEST(SysctlKey, IpcKeysGoToTheIpcNamespace) {
-  for (const char* key : {"kernel.shmmni", "kernel.shmmax", "kernel.shmall",
-                          "kernel.shm_rmid_forced", "kernel.msgmax", "kernel.msgmnb",
-                          "kernel.msgmni", "kernel.sem", "fs.mqueue.queues_max",
-                          "fs/mqueue/msgsize_max", "kernel/shmmni"}) {
+  for (const char* key :
+       {"kernel.shmmni", "kernel.shmmax", "kernel.shmall", "kernel.shm_rmid_forced",
+        "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "fs.mqueue.queues_max",
+        "fs/mqueue/msgsize_max", "kernel/shmmni"}) {
     SysctlKey k = normalize_sysctl_key(key);
     EXPECT_EQ(k.ns, SysctlNamespace::kIpc) << key;
   }
@@ -103,8 +103,7 @@ TEST(SysctlKey, RefusesOtherFs) {
 
 TEST(SysctlKey, RefusesOtherFamiliesAndIncompleteNet) {
   EXPECT_NE(key_error("dev.raid.speed_limit_max").find("not a namespaced key"), std::string::npos);
-  EXPECT_NE(key_error("user.max_user_namespaces").find("not a namespaced key"),
-            std::string::npos);
+  EXPECT_NE(key_error("user.max_user_namespaces").find("not a namespaced key"), std::string::npos);
   EXPECT_NE(key_error("net").find("incomplete key"), std::string::npos);
 }
 
@@ -160,7 +159,11 @@ TEST(SysctlValue, AcceptsOrdinaryValuesUpTo4KiB) {
 TEST(SysctlValue, RefusesNewlineNulEmptyAndOver4KiB) {
   EXPECT_NE(value_error("1\n").find("newline or NUL"), std::string::npos);
   EXPECT_NE(value_error("1\n2").find("newline or NUL"), std::string::npos);
-  EXPECT_NE(value_error(std::string("1\0" "2", 3)).find("newline or NUL"), std::string::npos);
+  EXPECT_NE(value_error(std::string("1\0"
+                                    "2",
+                                    3))
+                .find("newline or NUL"),
+            std::string::npos);
   EXPECT_NE(value_error("").find("empty value"), std::string::npos);
   std::string err = value_error(std::string(kMaxSysctlValueBytes + 1, '1'));
   EXPECT_NE(err.find("value longer than 4096 bytes"), std::string::npos) << err;

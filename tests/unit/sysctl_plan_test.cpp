@@ -26,15 +26,14 @@ std::vector<SysctlPattern> allow(std::initializer_list<const char*> patterns) {
 }
 
 TEST(SysctlPlan, ConfigValuesKeepFileOrder) {
-  Config cfg = parse_config(
-      R"({"sysctls":{"net.ipv4.tcp_keepalive_time":"600","kernel.shmmni":"5000",)"
-      R"("net/ipv4/conf/lo/forwarding":"1","net.core.somaxconn":"1024"}})",
-      "cfg");
+  Config cfg =
+      parse_config(R"({"sysctls":{"net.ipv4.tcp_keepalive_time":"600","kernel.shmmni":"5000",)"
+                   R"("net/ipv4/conf/lo/forwarding":"1","net.core.somaxconn":"1024"}})",
+                   "cfg");
   SysctlPlan plan = plan_sysctls(cfg.sysctls, cfg.annotation_sysctls, {});
   EXPECT_EQ(keys_of(plan),
             (std::vector<std::string>{"net/ipv4/tcp_keepalive_time=600", "kernel/shmmni=5000",
-                                      "net/ipv4/conf/lo/forwarding=1",
-                                      "net/core/somaxconn=1024"}));
+                                      "net/ipv4/conf/lo/forwarding=1", "net/core/somaxconn=1024"}));
   EXPECT_TRUE(plan.refused.empty());
   for (const auto& w : plan.writes) EXPECT_EQ(w.source, SysctlSource::kConfig);
   EXPECT_TRUE(plan.needs(SysctlNamespace::kNet));
@@ -42,10 +41,9 @@ TEST(SysctlPlan, ConfigValuesKeepFileOrder) {
 }
 
 TEST(SysctlPlan, AllowedAnnotationsComeAfterConfig) {
-  Config cfg = parse_config(
-      R"({"sysctls":{"net.ipv4.tcp_keepalive_time":"600"},)"
-      R"("annotation_sysctls":["net.ipv4.tcp_keepalive_*","kernel.msgmax"]})",
-      "cfg");
+  Config cfg = parse_config(R"({"sysctls":{"net.ipv4.tcp_keepalive_time":"600"},)"
+                            R"("annotation_sysctls":["net.ipv4.tcp_keepalive_*","kernel.msgmax"]})",
+                            "cfg");
   std::map<std::string, std::string> annotations{
       {kPrefix + "net.ipv4.tcp_keepalive_intvl", "30"},
       {kPrefix + "kernel/msgmax", "16384"},
@@ -79,9 +77,9 @@ TEST(SysctlPlan, AnnotationReplacesTheConfigValueOfTheSameKey) {
 
 TEST(SysctlPlan, AnnotationNotOnTheAllowlistIsRefused) {
   Config cfg = parse_config(R"({"annotation_sysctls":["net.ipv4.tcp_keepalive_time"]})", "cfg");
-  SysctlPlan plan = plan_sysctls(cfg.sysctls, cfg.annotation_sysctls,
-                                 {{kPrefix + "net.ipv4.ip_forward", "1"},
-                                  {kPrefix + "net.ipv4.tcp_keepalive_time", "300"}});
+  SysctlPlan plan = plan_sysctls(
+      cfg.sysctls, cfg.annotation_sysctls,
+      {{kPrefix + "net.ipv4.ip_forward", "1"}, {kPrefix + "net.ipv4.tcp_keepalive_time", "300"}});
   EXPECT_EQ(keys_of(plan), (std::vector<std::string>{"net/ipv4/tcp_keepalive_time=300"}));
   ASSERT_EQ(plan.refused.size(), 1u);
   EXPECT_EQ(plan.refused[0].annotation, kPrefix + "net.ipv4.ip_forward");
@@ -121,9 +119,9 @@ TEST(SysctlPlan, InvalidAnnotationKeysAndValuesAreRefusedEvenWhenAllowed) {
 }
 
 TEST(SysctlPlan, TwoSpellingsOfOneKeyInAnnotationsAreRefused) {
-  SysctlPlan plan = plan_sysctls({}, allow({"net.*"}),
-                                 {{kPrefix + "net.ipv4.ip_forward", "1"},
-                                  {kPrefix + "net/ipv4/ip_forward", "0"}});
+  SysctlPlan plan = plan_sysctls(
+      {}, allow({"net.*"}),
+      {{kPrefix + "net.ipv4.ip_forward", "1"}, {kPrefix + "net/ipv4/ip_forward", "0"}});
   ASSERT_EQ(plan.writes.size(), 1u);
   EXPECT_EQ(plan.writes[0].value, "1");  // "net.ipv4..." sorts first and is kept
   ASSERT_EQ(plan.refused.size(), 1u);
