@@ -96,7 +96,7 @@ TEST(RuncShim, ContainerWithNoMatchingHookRunsUnchanged) {
   OCI_NETNS_REQUIRE_RUNC();
   ShimSetup setup;
   setup.install_hooks(R"({"commands":["^/no/such/command$"]})");
-  RuncBundle bundle({"sh", "-c", "echo shim-ok; sleep 3600"});
+  RuncBundle bundle({"sh", "-c", "env; echo shim-ok; sleep 3600"});
   bundle.write();
   std::string before = read_text(bundle.dir() + "/config.json");
   struct stat st_before {};
@@ -116,6 +116,9 @@ TEST(RuncShim, ContainerWithNoMatchingHookRunsUnchanged) {
   EXPECT_EQ(read_text(bundle.dir() + "/config.json"), before);
   for (int i = 0; i < 50 && c.output().find("shim-ok") == std::string::npos; ++i) usleep(100000);
   EXPECT_NE(c.output().find("shim-ok"), std::string::npos);
+  // The shim's recursion marker stays in the runtime: the container (which may itself run an
+  // engine with the shim) never sees it.
+  EXPECT_EQ(c.output().find("OCI_NETNS_RUNTIME_ACTIVE"), std::string::npos) << c.output();
   EXPECT_TRUE(c.kill_and_delete().ok());
 }
 
