@@ -26,7 +26,7 @@ using Json = nlohmann::ordered_json;
 constexpr std::size_t kMaxHookFileBytes = 64 * 1024;
 
 // Stages containers/common accepts (1.0.0/hook.go Validate).
-constexpr std::string_view kStages[] = {"prestart",      "createRuntime",  "createContainer",
+constexpr std::string_view kStages[] = {"prestart",       "createRuntime", "createContainer",
                                         "startContainer", "poststart",     "poststop"};
 
 [[noreturn]] void bad(std::string_view name, std::string_view field, std::string_view reason) {
@@ -49,9 +49,12 @@ HookPattern compile(std::string_view name, std::string_view field, const std::st
   }
 }
 
-bool search(const HookPattern& p, const std::string& s) { return std::regex_search(s, p.re); }
+bool search(const HookPattern& p, const std::string& s) {
+  return std::regex_search(s, p.re);
+}
 
-std::vector<std::string> string_array(const Json& j, std::string_view name, std::string_view field) {
+std::vector<std::string> string_array(const Json& j, std::string_view name,
+                                      std::string_view field) {
   if (!j.is_array()) bad(name, field, "expected an array of strings");
   std::vector<std::string> out;
   for (const auto& item : j) {
@@ -70,7 +73,8 @@ Json parse_hook_entry(const Json& j, std::string_view name) {
   }
   if (path->get<std::string>().front() != '/') bad(name, "hook.path", "must be an absolute path");
   entry["path"] = *path;
-  if (auto args = j.find("args"); args != j.end()) entry["args"] = string_array(*args, name, "hook.args");
+  if (auto args = j.find("args"); args != j.end())
+    entry["args"] = string_array(*args, name, "hook.args");
   if (auto env = j.find("env"); env != j.end()) entry["env"] = string_array(*env, name, "hook.env");
   if (auto timeout = j.find("timeout"); timeout != j.end()) {
     // runtime-spec: timeout, if set, MUST be greater than zero.
@@ -103,7 +107,8 @@ HookWhen parse_when(const Json& j, std::string_view name) {
     }
   }
   if (!when.always && when.annotations.empty() && when.commands.empty() && !when.has_bind_mounts) {
-    bad(name, "when", "at least one condition is required (always, annotations, commands, hasBindMounts)");
+    bad(name, "when",
+        "at least one condition is required (always, annotations, commands, hasBindMounts)");
   }
   return when;
 }
@@ -123,7 +128,8 @@ bool same_hook(const Json& a, const Json& b) {
 }  // namespace
 
 HookDefinition parse_hook_definition(std::string_view text, std::string_view name) {
-  Json doc = parse_strict_ordered_json(text, name, {.max_bytes = kMaxHookFileBytes, .max_depth = 8});
+  Json doc =
+      parse_strict_ordered_json(text, name, {.max_bytes = kMaxHookFileBytes, .max_depth = 8});
   if (!doc.is_object()) bad(name, "file", "expected a JSON object");
   auto version = doc.find("version");
   if (version == doc.end() || !version->is_string()) {
@@ -131,7 +137,8 @@ HookDefinition parse_hook_definition(std::string_view text, std::string_view nam
     bad(name, "version", "missing (only schema 1.0.0 is supported)");
   }
   if (*version != "1.0.0") {
-    bad(name, "version", fmt::format("unsupported \"{}\" (expected \"1.0.0\")", version->get<std::string>()));
+    bad(name, "version",
+        fmt::format("unsupported \"{}\" (expected \"1.0.0\")", version->get<std::string>()));
   }
   HookDefinition def;
   def.name = std::string(name);
@@ -214,8 +221,8 @@ bool hook_matches(const HookDefinition& def, const Json& spec) {
   if (!when.commands.empty() && process != spec.end() && process->is_object()) {
     auto args = process->find("args");
     if (args == process->end() || !args->is_array() || args->empty() || !(*args)[0].is_string()) {
-      throw InputError(fmt::format("{}: when.commands: process.args must have at least one entry",
-                                   def.name));
+      throw InputError(
+          fmt::format("{}: when.commands: process.args must have at least one entry", def.name));
     }
     std::string command = (*args)[0].get<std::string>();
     return std::any_of(when.commands.begin(), when.commands.end(),
@@ -246,8 +253,9 @@ bool inject_hooks(Json& spec, const std::vector<HookDefinition>& defs,
       if (!list.is_array()) {
         throw InputError(fmt::format("config.json: hooks.{}: expected an array", stage));
       }
-      bool present = std::any_of(list.begin(), list.end(),
-                                 [&](const Json& existing) { return same_hook(existing, def.hook); });
+      bool present = std::any_of(list.begin(), list.end(), [&](const Json& existing) {
+        return same_hook(existing, def.hook);
+      });
       if (present) continue;
       list.push_back(def.hook);
       changed = true;
@@ -262,7 +270,8 @@ std::vector<HookDefinition> load_hooks_dirs(const std::vector<std::string>& dirs
   for (const auto& dir : dirs) {
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) {
-      if (errno != ENOENT) warnings.push_back(fmt::format("hooks.d `{}`: skipped: {}", dir, std::strerror(errno)));
+      if (errno != ENOENT)
+        warnings.push_back(fmt::format("hooks.d `{}`: skipped: {}", dir, std::strerror(errno)));
       continue;
     }
     UniqueFd dir_fd(dfd);
@@ -305,7 +314,7 @@ std::vector<HookDefinition> load_hooks_dirs(const std::vector<std::string>& dirs
         def.name = name;
         // containers/common refuses a hook whose executable does not exist (os.Stat).
         std::string exe = def.hook["path"].get<std::string>();
-        if (struct stat exe_st {}; ::stat(exe.c_str(), &exe_st) != 0) {
+        if (struct stat exe_st{}; ::stat(exe.c_str(), &exe_st) != 0) {
           throw_last_errno(fmt::format("{}: hook.path `{}`", path, exe));
         }
         layer.push_back(std::move(def));

@@ -16,9 +16,9 @@ constexpr std::array<std::string_view, 7> kGlobalValueFlags = {
 // Subcommand names of runc and crun. Used only to decide whether an unknown global flag is
 // boolean: if the next word is a subcommand, the flag cannot have consumed it.
 constexpr std::array<std::string_view, 21> kSubcommands = {
-    "checkpoint", "create", "delete", "events", "exec",   "features", "init",
-    "kill",       "list",   "pause",  "ps",     "restore", "resume",  "run",
-    "spec",       "start",  "state",  "update", "help",    "h",       "mounts"};
+    "checkpoint", "create", "delete", "events", "exec",    "features", "init",
+    "kill",       "list",   "pause",  "ps",     "restore", "resume",   "run",
+    "spec",       "start",  "state",  "update", "help",    "h",        "mounts"};
 
 // Value-taking flags of `create` and `run` other than --bundle (runc 1.1, crun 1.8).
 constexpr std::array<std::string_view, 3> kCreateValueFlags = {"pid-file", "console-socket",

@@ -9,9 +9,9 @@
 namespace ocinetns {
 
 struct ShimArgs {
-  std::string subcommand;               // empty when there is none (e.g. `--version`)
-  std::string log_path;                 // --log, empty if absent
-  std::string log_format = "text";      // --log-format
+  std::string subcommand;           // empty when there is none (e.g. `--version`)
+  std::string log_path;             // --log, empty if absent
+  std::string log_format = "text";  // --log-format
   // For create/run only: the bundle directory. `--bundle`/`-b` if given, else "." (runc's
   // default is the current directory).
   std::optional<std::string> bundle;

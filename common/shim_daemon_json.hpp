@@ -8,8 +8,8 @@
 namespace ocinetns {
 
 struct DaemonJsonEdit {
-  std::string text;                      // the new file content
-  bool changed = false;                  // false: the file already said this
+  std::string text;                             // the new file content
+  bool changed = false;                         // false: the file already said this
   std::optional<std::string> previous_default;  // "default-runtime" before the edit, if set
 };
 

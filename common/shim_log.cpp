@@ -36,7 +36,8 @@ std::string format_runtime_log_line(std::string_view format, std::string_view le
   }
   // logrus TextFormatter: key=value pairs, values quoted with Go-style escapes. A JSON string
   // literal is a valid such quoting for everything we write.
-  std::string quoted = nlohmann::json(msg).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string quoted =
+      nlohmann::json(msg).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return fmt::format("time=\"{}\" level={} msg={}\n", time, level, quoted);
 }
 

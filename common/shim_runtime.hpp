@@ -1,8 +1,8 @@
 // Finding the real OCI runtime the shim execs, without ever finding the shim itself.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 
 namespace ocinetns {
 

@@ -25,8 +25,7 @@ namespace {
 // format (which Docker/containerd read for the error message).
 void report(const ShimArgs& args, const char* level, const std::string& message) {
   std::fprintf(stderr, "oci-netns-runtime: %s: %s\n", level, message.c_str());
-  append_runtime_log(args.log_path, args.log_format, level,
-                     "oci-netns-runtime: " + message);
+  append_runtime_log(args.log_path, args.log_format, level, "oci-netns-runtime: " + message);
 }
 
 [[noreturn]] void exec_runtime(const std::string& runtime, int argc, char** argv) {

@@ -13,7 +13,9 @@
 namespace ocinetns::test {
 namespace {
 
-std::string shim_binary() { return OCI_NETNS_RUNTIME_BIN; }
+std::string shim_binary() {
+  return OCI_NETNS_RUNTIME_BIN;
+}
 
 bool listed(const std::string& name) {
   auto names = ip_netns_list();
@@ -35,8 +37,9 @@ class ShimSetup {
   void install_hooks(const std::string& when = R"({"always":true})") const {
     for (const char* stage : {"createRuntime", "poststop"}) {
       std::string lower = std::string(stage) == "poststop" ? "poststop" : "createruntime";
-      auto j = nlohmann::json::parse(read_text(std::string(OCI_NETNS_SOURCE_DIR) +
-                                               "/install/hooks.d/oci-netns-hook-" + lower + ".json"));
+      auto j =
+          nlohmann::json::parse(read_text(std::string(OCI_NETNS_SOURCE_DIR) +
+                                          "/install/hooks.d/oci-netns-hook-" + lower + ".json"));
       j["hook"]["path"] = hook_binary();
       j["hook"]["env"] = {"OCI_NETNS_HOOK_CONFIG=" + config()};
       j["when"] = nlohmann::json::parse(when);
@@ -48,8 +51,8 @@ class ShimSetup {
   // stdio in files, so no pipe of ours stays open.
   CommandResult shim(const std::string& bundle, const std::string& args) const {
     auto r = sh("OCI_NETNS_HOOK_CONFIG='" + config() + "' '" + shim_binary() + "' --root '" +
-                    test_runc_root() + "' --log '" + bundle + "/log.json' --log-format json " +
-                    args + " </dev/null >'" + bundle + "/stdout' 2>'" + bundle + "/stderr'");
+                test_runc_root() + "' --log '" + bundle + "/log.json' --log-format json " + args +
+                " </dev/null >'" + bundle + "/stdout' 2>'" + bundle + "/stderr'");
     r.err = read_text(bundle + "/stderr");
     return r;
   }
@@ -58,7 +61,9 @@ class ShimSetup {
   TempDir dir_{"oci-netns-shim"};
 };
 
-std::string unique_id(const std::string& base) { return base + "-" + std::to_string(getpid()); }
+std::string unique_id(const std::string& base) {
+  return base + "-" + std::to_string(getpid());
+}
 
 TEST(RuncShim, HooksDRegistrationMakesTheNamespaceVisibleUntilDelete) {
   OCI_NETNS_REQUIRE_RUNC();

@@ -28,8 +28,8 @@ HookDefinition def(const std::string& when, const std::string& name = "10-a.json
 }
 
 Json spec_with(const std::string& extra) {
-  return Json::parse(R"({"ociVersion":"1.0.2","process":{"args":["/usr/sbin/init","x"]})" +
-                     extra + "}");
+  return Json::parse(R"({"ociVersion":"1.0.2","process":{"args":["/usr/sbin/init","x"]})" + extra +
+                     "}");
 }
 
 TEST(HooksDParse, ValidFileKeepsHookFieldsInSpecOrder) {
@@ -38,7 +38,8 @@ TEST(HooksDParse, ValidFileKeepsHookFieldsInSpecOrder) {
           "when":{"always":true},"stages":["poststop","createRuntime"],"unknown":true})",
       "h.json");
   EXPECT_EQ(d.name, "h.json");
-  EXPECT_EQ(d.hook.dump(), R"({"path":"/bin/h","args":["h","poststop"],"env":["A=b"],"timeout":3})");
+  EXPECT_EQ(d.hook.dump(),
+            R"({"path":"/bin/h","args":["h","poststop"],"env":["A=b"],"timeout":3})");
   EXPECT_EQ(d.stages, (std::vector<std::string>{"poststop", "createRuntime"}));
   EXPECT_EQ(d.when.always, true);
 }
@@ -46,8 +47,8 @@ TEST(HooksDParse, ValidFileKeepsHookFieldsInSpecOrder) {
 TEST(HooksDParse, ShippedFilesAreValidOneStageEach) {
   for (const char* stage : {"createRuntime", "poststop"}) {
     std::string lower = stage == std::string("poststop") ? "poststop" : "createruntime";
-    std::string path = std::string(OCI_NETNS_SOURCE_DIR) + "/install/hooks.d/oci-netns-hook-" +
-                       lower + ".json";
+    std::string path =
+        std::string(OCI_NETNS_SOURCE_DIR) + "/install/hooks.d/oci-netns-hook-" + lower + ".json";
     auto d = parse_hook_definition(test::read_text(path), path);
     EXPECT_EQ(d.hook["path"], "/usr/local/bin/oci-netns-hook");
     EXPECT_EQ(d.hook["args"], Json::array({"oci-netns-hook", stage}));
@@ -66,19 +67,28 @@ TEST(HooksDParse, InvalidFilesAreRefusedWithTheField) {
       {"not json", "invalid JSON"},
       {"[]", "expected a JSON object"},
       {R"({"hook":{"path":"/bin/true"},"when":{"always":true},"stages":["prestart"]})", "version"},
-      {R"({"version":"0.1.0","hook":{"path":"/bin/true"},"when":{"always":true},"stages":["prestart"]})", "version"},
+      {R"({"version":"0.1.0","hook":{"path":"/bin/true"},"when":{"always":true},"stages":["prestart"]})",
+       "version"},
       {R"({"version":"1.0.0","when":{"always":true},"stages":["prestart"]})", "hook"},
-      {R"({"version":"1.0.0","hook":{"args":[]},"when":{"always":true},"stages":["prestart"]})", "hook.path"},
-      {R"({"version":"1.0.0","hook":{"path":"rel"},"when":{"always":true},"stages":["prestart"]})", "hook.path"},
-      {R"({"version":"1.0.0","hook":{"path":"/x","args":"a"},"when":{"always":true},"stages":["prestart"]})", "hook.args"},
-      {R"({"version":"1.0.0","hook":{"path":"/x","timeout":0},"when":{"always":true},"stages":["prestart"]})", "hook.timeout"},
+      {R"({"version":"1.0.0","hook":{"args":[]},"when":{"always":true},"stages":["prestart"]})",
+       "hook.path"},
+      {R"({"version":"1.0.0","hook":{"path":"rel"},"when":{"always":true},"stages":["prestart"]})",
+       "hook.path"},
+      {R"({"version":"1.0.0","hook":{"path":"/x","args":"a"},"when":{"always":true},"stages":["prestart"]})",
+       "hook.args"},
+      {R"({"version":"1.0.0","hook":{"path":"/x","timeout":0},"when":{"always":true},"stages":["prestart"]})",
+       "hook.timeout"},
       {R"({"version":"1.0.0","hook":{"path":"/x"},"stages":["prestart"]})", "when"},
       {R"({"version":"1.0.0","hook":{"path":"/x"},"when":{},"stages":["prestart"]})", "when"},
-      {R"({"version":"1.0.0","hook":{"path":"/x"},"when":{"always":"yes"},"stages":["prestart"]})", "when.always"},
-      {R"({"version":"1.0.0","hook":{"path":"/x"},"when":{"commands":["(unclosed"]},"stages":["prestart"]})", "when.commands"},
-      {R"({"version":"1.0.0","hook":{"path":"/x"},"when":{"annotations":{"k":"[z-a]"}},"stages":["prestart"]})", "when.annotations"},
+      {R"({"version":"1.0.0","hook":{"path":"/x"},"when":{"always":"yes"},"stages":["prestart"]})",
+       "when.always"},
+      {R"({"version":"1.0.0","hook":{"path":"/x"},"when":{"commands":["(unclosed"]},"stages":["prestart"]})",
+       "when.commands"},
+      {R"({"version":"1.0.0","hook":{"path":"/x"},"when":{"annotations":{"k":"[z-a]"}},"stages":["prestart"]})",
+       "when.annotations"},
       {R"({"version":"1.0.0","hook":{"path":"/x"},"when":{"always":true}})", "stages"},
-      {R"({"version":"1.0.0","hook":{"path":"/x"},"when":{"always":true},"stages":["prestrat"]})", "stages"},
+      {R"({"version":"1.0.0","hook":{"path":"/x"},"when":{"always":true},"stages":["prestrat"]})",
+       "stages"},
   };
   for (const auto& c : cases) {
     try {
@@ -124,9 +134,11 @@ TEST(HooksDWhen, Always) {
 
 TEST(HooksDWhen, AnnotationsAllPairsMustMatchSomeAnnotationUnanchored) {
   auto d = def(R"({"annotations":{"^com\\.example\\.dept$":"fluid","io\\.x":"^on$"}})");
-  auto both = spec_with(R"(,"annotations":{"com.example.dept":"big-fluid-dynamics","a.io.x.b":"on"})");
+  auto both =
+      spec_with(R"(,"annotations":{"com.example.dept":"big-fluid-dynamics","a.io.x.b":"on"})");
   EXPECT_TRUE(hook_matches(d, both));
-  auto value_anchored = spec_with(R"(,"annotations":{"com.example.dept":"fluid","a.io.x.b":"only"})");
+  auto value_anchored =
+      spec_with(R"(,"annotations":{"com.example.dept":"fluid","a.io.x.b":"only"})");
   EXPECT_FALSE(hook_matches(d, value_anchored));
   auto key_anchored = spec_with(R"(,"annotations":{"com.example.dept.x":"fluid","io.x":"on"})");
   EXPECT_FALSE(hook_matches(d, key_anchored));
@@ -144,7 +156,8 @@ TEST(HooksDWhen, CommandsMatchArgsZero) {
 }
 
 TEST(HooksDWhen, HasBindMounts) {
-  auto bind = spec_with(R"(,"mounts":[{"destination":"/d","type":"none","source":"/s","options":["rbind","ro"]}])");
+  auto bind = spec_with(
+      R"(,"mounts":[{"destination":"/d","type":"none","source":"/s","options":["rbind","ro"]}])");
   auto typed = spec_with(R"(,"mounts":[{"destination":"/d","type":"bind","source":"/s"}])");
   auto none = spec_with(R"(,"mounts":[{"destination":"/proc","type":"proc","source":"proc"}])");
   EXPECT_TRUE(hook_matches(def(R"({"hasBindMounts":true})"), bind));

@@ -46,20 +46,28 @@ INSTANTIATE_TEST_SUITE_P(
     Forms, ShimArgvTable,
     ::testing::Values(
         // Docker 20.10's exact create (../shared/DESIGN.md).
-        ArgvCase{{"--root", "/run/docker/runtime-runc/moby", "--log", "/B/log.json",
-                  "--log-format", "json", "create", "--bundle", "/B", "--pid-file", "/B/init.pid",
-                  "4e2d1a6b"},
-                 "create", "/B", "/B/log.json", "json"},
+        ArgvCase{{"--root", "/run/docker/runtime-runc/moby", "--log", "/B/log.json", "--log-format",
+                  "json", "create", "--bundle", "/B", "--pid-file", "/B/init.pid", "4e2d1a6b"},
+                 "create",
+                 "/B",
+                 "/B/log.json",
+                 "json"},
         // containerd's go-runc adds --systemd-cgroup (boolean) before the subcommand.
-        ArgvCase{{"--root", "/r", "--log", "/B/log.json", "--log-format", "json",
-                  "--systemd-cgroup", "create", "--bundle", "/B", "--pid-file", "/B/init.pid",
-                  "id"},
-                 "create", "/B", "/B/log.json", "json"},
+        ArgvCase{
+            {"--root", "/r", "--log", "/B/log.json", "--log-format", "json", "--systemd-cgroup",
+             "create", "--bundle", "/B", "--pid-file", "/B/init.pid", "id"},
+            "create",
+            "/B",
+            "/B/log.json",
+            "json"},
         ArgvCase{{"--debug", "run", "-d", "-b", "/B", "id"}, "run", "/B"},
         ArgvCase{{"run", "--bundle=/B", "id"}, "run", "/B"},
         ArgvCase{{"create", "-b=/B", "id"}, "create", "/B"},
         ArgvCase{{"--root=/r", "--log=/l", "--log-format=json", "create", "-bundle", "/B", "id"},
-                 "create", "/B", "/l", "json"},
+                 "create",
+                 "/B",
+                 "/l",
+                 "json"},
         // No --bundle: runc uses the current directory.
         ArgvCase{{"create", "--pid-file", "/p", "id"}, "create", "."},
         ArgvCase{{"run", "id"}, "run", "."},
@@ -68,25 +76,25 @@ INSTANTIATE_TEST_SUITE_P(
         // The last --bundle wins, as with Go's flag package.
         ArgvCase{{"create", "-b", "/one", "--bundle", "/two", "id"}, "create", "/two"},
         // --criu takes a value; an unknown global flag before a subcommand is boolean...
-        ArgvCase{{"--criu", "/usr/sbin/criu", "--new-flag", "create", "-b", "/B", "id"},
-                 "create", "/B"},
+        ArgvCase{
+            {"--criu", "/usr/sbin/criu", "--new-flag", "create", "-b", "/B", "id"}, "create", "/B"},
         // ...and takes the next word when that is not a subcommand.
-        ArgvCase{{"--new-opt", "value", "--log", "/l", "run", "-b", "/B", "id"},
-                 "run", "/B", "/l"},
+        ArgvCase{{"--new-opt", "value", "--log", "/l", "run", "-b", "/B", "id"}, "run", "/B", "/l"},
         // Passthrough verbs: no bundle, no rewrite.
         ArgvCase{{"--root", "/r", "--log", "/l", "--log-format", "json", "start", "id"},
-                 "start", std::nullopt, "/l", "json"},
+                 "start",
+                 std::nullopt,
+                 "/l",
+                 "json"},
         ArgvCase{{"--root", "/r", "kill", "id", "15"}, "kill", std::nullopt},
         ArgvCase{{"--root", "/r", "delete", "--force", "id"}, "delete", std::nullopt},
         ArgvCase{{"--root", "/r", "state", "id"}, "state", std::nullopt},
-        ArgvCase{{"--root", "/r", "exec", "--process", "/p.json", "-d", "id"}, "exec",
-                 std::nullopt},
-        ArgvCase{{"features"}, "features", std::nullopt},
-        ArgvCase{{"--version"}, "", std::nullopt},
+        ArgvCase{
+            {"--root", "/r", "exec", "--process", "/p.json", "-d", "id"}, "exec", std::nullopt},
+        ArgvCase{{"features"}, "features", std::nullopt}, ArgvCase{{"--version"}, "", std::nullopt},
         ArgvCase{{}, "", std::nullopt},
         // Malformed: left for the runtime to reject, never rewritten.
-        ArgvCase{{"create", "--bundle"}, "", std::nullopt},
-        ArgvCase{{"--root"}, "", std::nullopt}),
+        ArgvCase{{"create", "--bundle"}, "", std::nullopt}, ArgvCase{{"--root"}, "", std::nullopt}),
     [](const ::testing::TestParamInfo<ArgvCase>& info) {
       // Test names: the index plus the subcommand, e.g. "3_run" or "19_none".
       std::string sub = info.param.subcommand.empty() ? "none" : info.param.subcommand;

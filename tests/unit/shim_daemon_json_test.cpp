@@ -21,16 +21,18 @@ TEST(DaemonJson, RegisterIntoMissingFile) {
 }
 
 TEST(DaemonJson, RegisterKeepsEveryKeyAndOrder) {
-  std::string text = R"({"log-level":"warn","default-ulimits":{"nofile":{"Name":"nofile","Hard":9223372036854775807,"Soft":1024}},
+  std::string text =
+      R"({"log-level":"warn","default-ulimits":{"nofile":{"Name":"nofile","Hard":9223372036854775807,"Soft":1024}},
     "runtimes":{"nvidia":{"path":"/usr/bin/nvidia-container-runtime","runtimeArgs":[]}},"default-runtime":"nvidia","zz":true})";
   auto e = docker_register_runtime(text, "oci-netns", "/p/oci-netns-runtime", true);
   EXPECT_TRUE(e.changed);
   EXPECT_EQ(e.previous_default, "nvidia");
   Json j = Json::parse(e.text);
-  EXPECT_EQ(j.dump(),
-            R"({"log-level":"warn","default-ulimits":{"nofile":{"Name":"nofile","Hard":9223372036854775807,"Soft":1024}},)"
-            R"("runtimes":{"nvidia":{"path":"/usr/bin/nvidia-container-runtime","runtimeArgs":[]},)"
-            R"("oci-netns":{"path":"/p/oci-netns-runtime"}},"default-runtime":"oci-netns","zz":true})");
+  EXPECT_EQ(
+      j.dump(),
+      R"({"log-level":"warn","default-ulimits":{"nofile":{"Name":"nofile","Hard":9223372036854775807,"Soft":1024}},)"
+      R"("runtimes":{"nvidia":{"path":"/usr/bin/nvidia-container-runtime","runtimeArgs":[]},)"
+      R"("oci-netns":{"path":"/p/oci-netns-runtime"}},"default-runtime":"oci-netns","zz":true})");
   // Registering again changes nothing.
   EXPECT_FALSE(docker_register_runtime(e.text, "oci-netns", "/p/oci-netns-runtime", true).changed);
 }

@@ -104,7 +104,9 @@ TEST(ShimRewrite, BundleFileIsReplacedAtomicallyWithTheSameMode) {
   ASSERT_EQ(::stat(bundle.file("config.json").c_str(), &again), 0);
   EXPECT_EQ(again.st_ino, after.st_ino);
   // No temporary file is left behind.
-  EXPECT_TRUE(test::sh("ls -A '" + bundle.path() + "' | grep -v '^config.json$' | grep -q .").exit_code != 0);
+  EXPECT_TRUE(
+      test::sh("ls -A '" + bundle.path() + "' | grep -v '^config.json$' | grep -q .").exit_code !=
+      0);
 }
 
 TEST(ShimRewrite, MissingConfigIsAnError) {

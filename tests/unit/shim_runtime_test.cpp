@@ -60,8 +60,9 @@ TEST_F(RuntimeLookup, ConfiguredPathWinsButNeverTheShim) {
 }
 
 TEST(ShimLog, JsonLineAsRuncWritesIt) {
-  EXPECT_EQ(format_runtime_log_line("json", "error", "bad \"x\"\n", 0),
-            "{\"level\":\"error\",\"msg\":\"bad \\\"x\\\"\\n\",\"time\":\"1970-01-01T00:00:00Z\"}\n");
+  EXPECT_EQ(
+      format_runtime_log_line("json", "error", "bad \"x\"\n", 0),
+      "{\"level\":\"error\",\"msg\":\"bad \\\"x\\\"\\n\",\"time\":\"1970-01-01T00:00:00Z\"}\n");
 }
 
 TEST(ShimLog, TextLineAsLogrusWritesIt) {
