@@ -3,9 +3,11 @@
 // shim errors land in the runtime's --log file as JSON lines.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <sstream>
 
 #include "tests/support/runc.hpp"
@@ -168,6 +170,120 @@ TEST(RuncShim, InvalidHooksDFileIsSkippedWithAWarning) {
   EXPECT_TRUE(listed(id));
   EXPECT_TRUE(c.kill_and_delete().ok());
   EXPECT_FALSE(listed(id));
+}
+
+}  // namespace
+}  // namespace ocinetns::test
+
+namespace ocinetns::test {
+namespace {
+
+// A stand-in dockerd: /bin/sleep under the name `dockerd` (so /proc/<pid>/comm matches), whose
+// death by SIGHUP proves the install scripts reloaded it through the pidfile.
+class FakeDockerd {
+ public:
+  FakeDockerd(const TempDir& dir, const std::string& pidfile) {
+    std::string exe = dir.file("dockerd");
+    if (!path_exists(exe)) sh("cp /bin/sleep '" + exe + "'");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::execl(exe.c_str(), "dockerd", "600", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    write_text(pidfile, std::to_string(pid_) + "\n");
+    for (int i = 0; i < 100 && read_text("/proc/" + std::to_string(pid_) + "/comm") != "dockerd\n";
+         ++i) {
+      usleep(10000);
+    }
+  }
+  ~FakeDockerd() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  // The signal that ended the process, 0 if it is still running after a short wait.
+  int ended_by() {
+    for (int i = 0; i < 200; ++i) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFSIGNALED(status) ? WTERMSIG(status) : -1;
+      }
+      usleep(10000);
+    }
+    return 0;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
+  if (::geteuid() != 0) {
+    if (in_ci()) FAIL() << "prerequisite missing in CI: needs root";
+    GTEST_SKIP() << "install.sh needs root";
+  }
+  TempDir t("oci-netns-install");
+  std::string daemon_json = t.file("daemon.json");
+  std::string original =
+      R"({"log-level":"warn","runtimes":{"other":{"path":"/bin/true"}},"default-runtime":"other",)"
+      R"("default-ulimits":{"nofile":{"Name":"nofile","Hard":9223372036854775807,"Soft":1024}}})";
+  write_text(daemon_json, original);
+  std::string flags = " --prefix '" + t.file("prefix") + "' --hooks-dir '" + t.file("hooks.d") +
+                      "' --daemon-json '" + daemon_json + "' --docker-pidfile '" +
+                      t.file("docker.pid") + "' --containerd-config '" +
+                      t.file("containerd/config.toml") + "' --config-dir '" + t.file("etc") +
+                      "' --manifest-dir '" + t.file("var") + "' --systemd-dir '" +
+                      t.file("systemd") + "'";
+  std::string src = OCI_NETNS_SOURCE_DIR;
+  std::string build = std::string(OCI_NETNS_RUNTIME_BIN);
+  build = build.substr(0, build.rfind("/hook/"));
+
+  {
+    FakeDockerd dockerd(t, t.file("docker.pid"));
+    auto r = sh(src + "/install/install.sh --build-dir '" + build +
+                "' --docker --default-runtime --containerd" + flags);
+    ASSERT_TRUE(r.ok()) << r.out << r.err;
+    EXPECT_EQ(dockerd.ended_by(), SIGHUP) << r.out;
+  }
+  auto j = nlohmann::ordered_json::parse(read_text(daemon_json));
+  std::string runtime = t.file("prefix") + "/bin/oci-netns-runtime";
+  EXPECT_EQ(j["runtimes"]["oci-netns"]["path"], runtime);
+  EXPECT_EQ(j["runtimes"]["other"]["path"], "/bin/true");
+  EXPECT_EQ(j["default-runtime"], "oci-netns");
+  EXPECT_EQ(j["log-level"], "warn");
+  EXPECT_NE(read_text(daemon_json).find("9223372036854775807"), std::string::npos);
+  EXPECT_EQ(::access(runtime.c_str(), X_OK), 0);
+  EXPECT_NE(read_text(t.file("hooks.d/oci-netns-hook-createruntime.json"))
+                .find(t.file("prefix") + "/bin/oci-netns-hook"),
+            std::string::npos);
+  EXPECT_NE(read_text(t.file("containerd/config.toml")).find("BinaryName = \"" + runtime + "\""),
+            std::string::npos);
+  EXPECT_TRUE(path_exists(t.file("etc/config.json")));
+
+  // Installing again records nothing twice and keeps the original default to restore.
+  ASSERT_TRUE(
+      sh(src + "/install/install.sh --build-dir '" + build + "' --docker --default-runtime" + flags)
+          .ok());
+  std::string manifest = read_text(t.file("var/install-manifest"));
+  EXPECT_EQ(manifest.find("docker-runtime"), manifest.rfind("docker-runtime")) << manifest;
+
+  {
+    FakeDockerd dockerd(t, t.file("docker.pid"));
+    auto r = sh(src + "/install/uninstall.sh --force --manifest-dir '" + t.file("var") + "'");
+    ASSERT_TRUE(r.ok()) << r.out << r.err;
+    EXPECT_EQ(dockerd.ended_by(), SIGHUP) << r.out;
+  }
+  auto after = nlohmann::ordered_json::parse(read_text(daemon_json));
+  auto expected = nlohmann::ordered_json::parse(original);
+  EXPECT_EQ(after, expected);  // same keys, order and values: "other" stays, default restored
+  for (const char* gone :
+       {"prefix/bin/oci-netns-runtime", "prefix/bin/oci-netns-hook",
+        "hooks.d/oci-netns-hook-createruntime.json", "hooks.d/oci-netns-hook-poststop.json",
+        "containerd/config.toml", "etc/config.json", "var/install-manifest"}) {
+    EXPECT_FALSE(path_exists(t.file(gone))) << gone;
+  }
 }
 
 }  // namespace
