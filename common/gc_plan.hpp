@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 
 #include "common/netns.hpp"
@@ -62,6 +64,20 @@ struct NsIdHash {
   }
 };
 using NsIdSet = std::unordered_set<NsId, NsIdHash>;
+
+// Fields 3 (state) and 22 (starttime) of /proc/<pid>/stat (proc(5)); the comm field may hold
+// spaces and ')'. nullopt if the text is not a stat line.
+struct ProcStat {
+  char state = '?';
+  std::uint64_t start_time = 0;
+};
+std::optional<ProcStat> parse_proc_stat(std::string_view text);
+
+// The recorded init still runs: same start time (a recycled pid has another) and not a zombie.
+// A zombie has already left its namespaces (its /proc/<pid>/ns links are gone), and it stays a
+// zombie as long as its parent does not reap it: an init re-parented to a pid 1 that never calls
+// wait(2) (measured here) would otherwise look alive forever.
+bool init_matches(const std::optional<ProcStat>& stat, std::uint64_t recorded_start_time);
 
 const char* to_string(RecordState state);
 const char* to_string(GcAction action);

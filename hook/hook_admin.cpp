@@ -89,12 +89,17 @@ RefObservation observe_reference(DirCache& dirs, const Record& record) {
   return RefObservation::kReplaced;
 }
 
-// The recorded init still runs: same pid *and* same start time (a recycled pid has another).
 bool init_alive(const Record& record) {
   if (record.pid <= 0) return false;
-  std::uint64_t start = process_start_time(record.pid);
-  if (start == 0) return false;
-  return record.pid_start_time == 0 || start == record.pid_start_time;
+  int fd = ::open(fmt::format("/proc/{}/stat", record.pid).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  UniqueFd guard(fd);
+  try {
+    return init_matches(parse_proc_stat(read_all_limited(fd, 4096, "process stat")),
+                        record.pid_start_time);
+  } catch (const std::exception&) {
+    return false;  // exited while we read
+  }
 }
 
 RecordFacts gather_facts(DirCache& dirs, const NsIdSet& in_use, const Record& record,

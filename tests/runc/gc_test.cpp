@@ -1,0 +1,236 @@
+// `oci-netns-hook gc` against the real kernel: references whose container died without poststop
+// are removed (mount, file, record, index), while live references, `ip netns add` namespaces and
+// young pending records are left alone; interrupted createRuntime runs are finished.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "tests/runc/ops_fixtures.hpp"
+
+namespace ocinetns::test {
+namespace {
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+bool listed(const std::string& name) {
+  auto names = ip_netns_list();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// state_dir/netns/<dev>-<ino>: the index entry createRuntime makes for a namespace.
+std::string index_entry(const OpsConfig& cfg, pid_t pid) {
+  struct stat st {};
+  EXPECT_EQ(::stat(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), &st), 0);
+  return cfg.state_dir() + "/netns/" + std::to_string(st.st_dev) + "-" + std::to_string(st.st_ino);
+}
+
+nlohmann::json list_json(const OpsConfig& cfg) {
+  auto r = cfg.hook({"list", "--json"});
+  EXPECT_TRUE(r.ok()) << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+nlohmann::json entry_named(const nlohmann::json& doc, const std::string& name) {
+  for (const auto& e : doc.at("entries")) {
+    if (e.at("name") == name) return e;
+  }
+  return nullptr;
+}
+
+TEST(Gc, RemovesOnlyTheReferenceWhoseContainerIsGone) {
+  OCI_NETNS_REQUIRE_RUNC();
+  // /run/netns itself, so an `ip netns add` namespace sits next to ours; the state directory is
+  // private, so gc only ever sees this test's records.
+  OpsConfig cfg("/run/netns");
+  std::string dead_id = ops_name("ocigc-dead");
+  std::string live_id = ops_name("ocigc-live");
+  NetnsProcess dead;
+  NetnsProcess live;
+  RefCleanup dead_cleanup(cfg, dead_id);
+  RefCleanup live_cleanup(cfg, live_id);
+  IpNetns foreign(ops_name("ocigc-foreign"));
+
+  auto made = cfg.hook({"createRuntime"}, OpsConfig::state(dead_id, dead.pid()));
+  ASSERT_TRUE(made.ok()) << made.err;
+  made = cfg.hook({"createRuntime"}, OpsConfig::state(live_id, live.pid()));
+  ASSERT_TRUE(made.ok()) << made.err;
+  std::string dead_index = index_entry(cfg, dead.pid());
+  ASSERT_TRUE(mountinfo_has(cfg.ref(dead_id)));
+  ASSERT_TRUE(path_exists(dead_index));
+
+  dead.kill_now();  // the container dies; its poststop never runs
+
+  auto listing = list_json(cfg);
+  EXPECT_EQ(entry_named(listing, dead_id).at("state"), "stale");
+  EXPECT_EQ(entry_named(listing, dead_id).at("pid"), nullptr);
+  EXPECT_EQ(entry_named(listing, live_id).at("state"), "live");
+  EXPECT_EQ(entry_named(listing, live_id).at("pid"), live.pid());
+  EXPECT_EQ(entry_named(listing, foreign.name()).at("owner"), "foreign");
+
+  auto dry = cfg.hook({"gc", "--dry-run"});
+  ASSERT_TRUE(dry.ok()) << dry.err;
+  EXPECT_TRUE(contains(dry.out, "would remove /run/netns/" + dead_id)) << dry.out;
+  EXPECT_FALSE(contains(dry.out, live_id)) << dry.out;
+  EXPECT_TRUE(mountinfo_has(cfg.ref(dead_id))) << "--dry-run changed something";
+  EXPECT_TRUE(path_exists(cfg.record(dead_id)));
+
+  auto gc = cfg.hook({"gc"});
+  ASSERT_TRUE(gc.ok()) << gc.err;
+  EXPECT_TRUE(contains(gc.out, "removed /run/netns/" + dead_id)) << gc.out;
+  EXPECT_FALSE(contains(gc.out, live_id)) << gc.out;
+  EXPECT_FALSE(contains(gc.out, foreign.name())) << gc.out;
+
+  // Exactly the dead reference is gone: its file, its mount, its record, its index entry.
+  EXPECT_FALSE(path_exists(cfg.ref(dead_id)));
+  EXPECT_FALSE(mountinfo_has(cfg.ref(dead_id)));
+  EXPECT_FALSE(listed(dead_id));
+  EXPECT_FALSE(path_exists(cfg.record(dead_id)));
+  EXPECT_FALSE(path_exists(dead_index));
+  // The live reference and the foreign namespace (which has no process at all) survive.
+  EXPECT_TRUE(listed(live_id));
+  EXPECT_TRUE(mountinfo_has(cfg.ref(live_id)));
+  EXPECT_EQ(inode_of(cfg.ref(live_id)), live.netns_inode());
+  EXPECT_TRUE(path_exists(cfg.record(live_id)));
+  EXPECT_TRUE(listed(foreign.name()));
+  EXPECT_TRUE(mountinfo_has("/run/netns/" + foreign.name()));
+
+  auto again = cfg.hook({"gc"});
+  EXPECT_TRUE(again.ok()) << again.err;
+  EXPECT_EQ(again.out, "");
+}
+
+TEST(Gc, ForgetsRecordWhoseReferenceFileVanished) {
+  OCI_NETNS_REQUIRE_RUNC();
+  OpsConfig cfg;
+  std::string id = ops_name("ocigc-vanished");
+  NetnsProcess proc;
+  RefCleanup cleanup(cfg, id);
+  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(id, proc.pid())).ok());
+  // Someone ran `umount` + `rm` by hand (what `ip netns delete` does).
+  ASSERT_TRUE(run({"umount", cfg.ref(id)}).ok());
+  ASSERT_EQ(::unlink(cfg.ref(id).c_str()), 0);
+
+  EXPECT_EQ(entry_named(list_json(cfg), id).at("state"), "gone");
+  auto gc = cfg.hook({"gc"});
+  ASSERT_TRUE(gc.ok()) << gc.err;
+  EXPECT_TRUE(contains(gc.out, "forgot " + cfg.ref(id))) << gc.out;
+  EXPECT_FALSE(path_exists(cfg.record(id)));
+  EXPECT_EQ(entry_named(list_json(cfg), id), nullptr);
+}
+
+// createRuntime SIGKILLed at each fault point leaves a pending record (see common/reference.cpp).
+struct FaultCase {
+  const char* point;
+  bool file_left;     // the O_EXCL file exists
+  bool mounted;       // the namespace is mounted on it
+};
+constexpr FaultCase kFaults[] = {
+    {"create.after_record", false, false},
+    {"create.after_file", true, false},
+    {"create.after_mount", true, true},
+};
+
+void interrupt_create(const OpsConfig& cfg, const std::string& id, pid_t pid,
+                      const FaultCase& fault) {
+  auto r = cfg.hook({"createRuntime"}, OpsConfig::state(id, pid),
+                    {std::string("OCI_NETNS_FAULT=") + fault.point});
+  ASSERT_EQ(r.exit_code, 128 + SIGKILL) << "is this a -DOCI_NETNS_TEST_BUILD=ON build? " << r.err;
+  ASSERT_TRUE(contains(read_text(cfg.record(id)), "\"pending\""));
+  ASSERT_EQ(path_exists(cfg.ref(id)), fault.file_left);
+  ASSERT_EQ(mountinfo_has(cfg.ref(id)), fault.mounted);
+}
+
+TEST(Gc, InterruptedCreateRuntimeOfLiveContainerIsLeftWhileYoungThenFinished) {
+  OCI_NETNS_REQUIRE_RUNC();
+  for (const FaultCase& fault : kFaults) {
+    SCOPED_TRACE(fault.point);
+    OpsConfig cfg;
+    std::string id = ops_name("ocigc-pending");
+    NetnsProcess proc;
+    RefCleanup cleanup(cfg, id);
+    interrupt_create(cfg, id, proc.pid(), fault);
+
+    // A young pending record of a live container may be a createRuntime still running.
+    auto young = cfg.hook({"gc"});
+    ASSERT_TRUE(young.ok()) << young.err;
+    EXPECT_EQ(young.out, "");
+    EXPECT_TRUE(path_exists(cfg.record(id)));
+    EXPECT_EQ(entry_named(list_json(cfg), id).at("state"), "pending");
+
+    auto gc = cfg.hook({"gc", "--pending-grace", "0"});
+    ASSERT_TRUE(gc.ok()) << gc.err;
+    if (fault.mounted) {
+      // It got as far as the mount: the reference is good, the record is completed.
+      EXPECT_TRUE(contains(gc.out, "completed " + cfg.ref(id))) << gc.out;
+      EXPECT_TRUE(contains(read_text(cfg.record(id)), "\"complete\""));
+      EXPECT_EQ(inode_of(cfg.ref(id)), proc.netns_inode());
+      EXPECT_EQ(entry_named(list_json(cfg), id).at("state"), "live");
+      // poststop now removes it as usual.
+      ASSERT_TRUE(cfg.hook({"poststop"}, OpsConfig::state(id, 0)).ok());
+      EXPECT_FALSE(path_exists(cfg.ref(id)));
+    } else {
+      EXPECT_TRUE(contains(gc.out, cfg.ref(id))) << gc.out;
+      EXPECT_FALSE(path_exists(cfg.record(id)));
+      EXPECT_FALSE(path_exists(cfg.ref(id)));
+    }
+  }
+}
+
+TEST(Gc, InterruptedCreateRuntimeOfDeadContainerIsRemovedAtOnce) {
+  OCI_NETNS_REQUIRE_RUNC();
+  for (const FaultCase& fault : kFaults) {
+    SCOPED_TRACE(fault.point);
+    OpsConfig cfg;
+    std::string id = ops_name("ocigc-pdead");
+    NetnsProcess proc;
+    RefCleanup cleanup(cfg, id);
+    interrupt_create(cfg, id, proc.pid(), fault);
+    std::string index = index_entry(cfg, proc.pid());
+    proc.kill_now();
+
+    auto gc = cfg.hook({"gc"});  // default grace: the init is gone, so nothing is in progress
+    ASSERT_TRUE(gc.ok()) << gc.err;
+    EXPECT_TRUE(contains(gc.out, cfg.ref(id))) << gc.out;
+    EXPECT_FALSE(path_exists(cfg.record(id)));
+    EXPECT_FALSE(path_exists(cfg.ref(id)));
+    EXPECT_FALSE(mountinfo_has(cfg.ref(id)));
+    EXPECT_FALSE(path_exists(index));
+  }
+}
+
+TEST(Gc, RuncContainerKilledWithoutPoststop) {
+  OCI_NETNS_REQUIRE_RUNC();
+  OpsConfig cfg;
+  RuncBundle bundle;
+  bundle.add_hook({cfg.path()});
+  std::string id = ops_name("ocigc-runc");
+  RuncContainer c(id, bundle);
+  auto started = c.start();
+  ASSERT_TRUE(started.ok()) << started.err;
+  ASSERT_TRUE(mountinfo_has(cfg.ref(id)));
+  EXPECT_EQ(entry_named(list_json(cfg), id).at("state"), "live");
+
+  // `runc kill` without `runc delete`: the container stops, poststop does not run (as when the
+  // engine or shim dies before deleting).
+  ASSERT_TRUE(c.runc({"kill", id, "KILL"}).ok());
+  for (int i = 0; i < 500 && contains(c.runc({"state", id}).out, "running"); ++i) ::usleep(10000);
+  ASSERT_TRUE(contains(c.runc({"state", id}).out, "stopped"));
+  EXPECT_EQ(entry_named(list_json(cfg), id).at("state"), "stale");
+
+  auto gc = cfg.hook({"gc"});
+  ASSERT_TRUE(gc.ok()) << gc.err;
+  EXPECT_TRUE(contains(gc.out, "removed " + cfg.ref(id))) << gc.out;
+  EXPECT_FALSE(path_exists(cfg.ref(id)));
+  EXPECT_FALSE(mountinfo_has(cfg.ref(id)));
+  EXPECT_FALSE(path_exists(cfg.record(id)));
+  // A late poststop (runc delete) finds nothing to do and still succeeds.
+  auto deleted = c.runc({"delete", id});
+  EXPECT_TRUE(deleted.ok()) << deleted.err;
+}
+
+}  // namespace
+}  // namespace ocinetns::test

@@ -1,0 +1,159 @@
+// Fixtures for the list/gc tests: a process in a fresh netns, `ip netns add` namespaces, host links
+// and a private hook config, each removed by its destructor even when the test fails.
+#pragma once
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "tests/support/runc.hpp"
+
+namespace ocinetns::test {
+
+// A unique name per test process (other helpers run tests concurrently) and per call.
+inline std::string ops_name(const std::string& base) {
+  static int counter = 0;
+  return base + std::to_string(getpid()) + "x" + std::to_string(++counter);
+}
+
+// `unshare -n sleep 600`: a process alone in a new network namespace, like a container's init.
+// SIGKILLed and reaped on destruction.
+class NetnsProcess {
+ public:
+  NetnsProcess() {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      ::execlp("unshare", "unshare", "-n", "sleep", "600", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // unshare(1) without --fork execs sleep in the same process once the netns is entered.
+    struct stat self {};
+    ::stat("/proc/self/ns/net", &self);
+    for (int i = 0; i < 1000; ++i) {
+      if (netns_inode() != 0 && netns_inode() != self.st_ino && comm() == "sleep") return;
+      ::usleep(10000);
+    }
+    ADD_FAILURE() << "unshare -n sleep did not start";
+  }
+  ~NetnsProcess() { kill_now(); }
+  NetnsProcess(const NetnsProcess&) = delete;
+  NetnsProcess& operator=(const NetnsProcess&) = delete;
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] unsigned long long netns_inode() const {
+    return inode_of("/proc/" + std::to_string(pid_) + "/ns/net");
+  }
+  [[nodiscard]] std::string comm() const {
+    std::string c = read_text("/proc/" + std::to_string(pid_) + "/comm");
+    while (!c.empty() && c.back() == '\n') c.pop_back();
+    return c;
+  }
+  void kill_now() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// `ip netns add NAME` (a foreign entry in /run/netns), deleted on destruction.
+class IpNetns {
+ public:
+  explicit IpNetns(std::string name) : name_(std::move(name)) {
+    auto r = run({"ip", "netns", "add", name_});
+    EXPECT_TRUE(r.ok()) << r.err;
+  }
+  ~IpNetns() { run({"ip", "netns", "delete", name_}); }
+  IpNetns(const IpNetns&) = delete;
+  IpNetns& operator=(const IpNetns&) = delete;
+  [[nodiscard]] const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
+// A link the test made in the host netns (a bridge or a veth end); `ip link del` on destruction.
+class HostLink {
+ public:
+  explicit HostLink(std::string name) : name_(std::move(name)) {}
+  ~HostLink() { run({"ip", "link", "del", name_}); }
+  HostLink(const HostLink&) = delete;
+  HostLink& operator=(const HostLink&) = delete;
+  [[nodiscard]] const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
+// A private hook config: netns_dir (default: a private directory) and a private state_dir.
+class OpsConfig {
+ public:
+  explicit OpsConfig(const std::string& netns_dir = "") : dir_("oci-netns-ops") {
+    netns_dir_ = netns_dir.empty() ? dir_.file("netns") : netns_dir;
+    state_dir_ = dir_.file("state");
+    nlohmann::json cfg{{"netns_dir", netns_dir_}, {"state_dir", state_dir_}};
+    write_text(dir_.file("config.json"), cfg.dump());
+  }
+  [[nodiscard]] std::string path() const { return dir_.file("config.json"); }
+  [[nodiscard]] const std::string& netns_dir() const { return netns_dir_; }
+  [[nodiscard]] const std::string& state_dir() const { return state_dir_; }
+  [[nodiscard]] std::string record(const std::string& id) const {
+    return state_dir_ + "/containers/" + id + ".json";
+  }
+  [[nodiscard]] std::string ref(const std::string& name) const { return netns_dir_ + "/" + name; }
+
+  // Runs the hook with this config.
+  CommandResult hook(const std::vector<std::string>& args, const std::string& input = "",
+                     const std::vector<std::string>& env = {}) const {
+    std::vector<std::string> full{"--config", path()};
+    full.insert(full.end(), args.begin(), args.end());
+    return run_hook(full, input, env);
+  }
+  [[nodiscard]] static std::string state(const std::string& id, pid_t pid) {
+    nlohmann::json s{{"ociVersion", "1.0.2"}, {"id", id}, {"status", "creating"},
+                     {"bundle", "/tmp"}};
+    if (pid > 0) s["pid"] = pid;  // poststop states carry no pid
+    return s.dump();
+  }
+
+ private:
+  TempDir dir_;
+  std::string netns_dir_;
+  std::string state_dir_;
+};
+
+// Removes a reference the test had the hook make, whatever state the test left it in: poststop
+// first (the record), then by hand if the mount is still there.
+class RefCleanup {
+ public:
+  RefCleanup(const OpsConfig& cfg, std::string id) : cfg_(cfg), id_(std::move(id)) {}
+  ~RefCleanup() {
+    cfg_.hook({"poststop"}, OpsConfig::state(id_, 0));
+    std::string path = cfg_.ref(id_);
+    if (mountinfo_has(path)) run({"umount", "-l", path});
+    if (path_exists(path)) ::unlink(path.c_str());
+  }
+  RefCleanup(const RefCleanup&) = delete;
+  RefCleanup& operator=(const RefCleanup&) = delete;
+
+ private:
+  const OpsConfig& cfg_;
+  std::string id_;
+};
+
+}  // namespace ocinetns::test
