@@ -125,8 +125,8 @@ TEST(Gc, ForgetsRecordWhoseReferenceFileVanished) {
 // createRuntime SIGKILLed at each fault point leaves a pending record (see common/reference.cpp).
 struct FaultCase {
   const char* point;
-  bool file_left;     // the O_EXCL file exists
-  bool mounted;       // the namespace is mounted on it
+  bool file_left;  // the O_EXCL file exists
+  bool mounted;    // the namespace is mounted on it
 };
 constexpr FaultCase kFaults[] = {
     {"create.after_record", false, false},

@@ -125,8 +125,8 @@ class OpsConfig {
     return run_hook(full, input, env);
   }
   [[nodiscard]] static std::string state(const std::string& id, pid_t pid) {
-    nlohmann::json s{{"ociVersion", "1.0.2"}, {"id", id}, {"status", "creating"},
-                     {"bundle", "/tmp"}};
+    nlohmann::json s{
+        {"ociVersion", "1.0.2"}, {"id", id}, {"status", "creating"}, {"bundle", "/tmp"}};
     if (pid > 0) s["pid"] = pid;  // poststop states carry no pid
     return s.dump();
   }
