@@ -202,6 +202,35 @@ TEST(Gc, InterruptedCreateRuntimeOfDeadContainerIsRemovedAtOnce) {
   }
 }
 
+TEST(Gc, IndexClaimWithoutRecordIsForgottenOnceOld) {
+  OCI_NETNS_REQUIRE_RUNC();
+  OpsConfig cfg;
+  std::string id = ops_name("ocigc-claim");
+  NetnsProcess proc;
+  RefCleanup cleanup(cfg, id);
+  // Killed after claiming the netns in the index, before writing the record.
+  auto r = cfg.hook({"createRuntime"}, OpsConfig::state(id, proc.pid()),
+                    {"OCI_NETNS_FAULT=create.after_dir"});
+  ASSERT_EQ(r.exit_code, 128 + SIGKILL) << r.err;
+  std::string index = index_entry(cfg, proc.pid());
+  ASSERT_TRUE(path_exists(index));
+  ASSERT_FALSE(path_exists(cfg.record(id)));
+
+  auto young = cfg.hook({"gc"});  // may be a claim in progress
+  ASSERT_TRUE(young.ok()) << young.err;
+  EXPECT_EQ(young.out, "");
+  EXPECT_TRUE(path_exists(index));
+
+  auto gc = cfg.hook({"gc", "--pending-grace", "0"});
+  ASSERT_TRUE(gc.ok()) << gc.err;
+  EXPECT_TRUE(contains(gc.out, "forgot " + index)) << gc.out;
+  EXPECT_FALSE(path_exists(index));
+  // The namespace can be registered again afterwards.
+  auto again = cfg.hook({"createRuntime"}, OpsConfig::state(id, proc.pid()));
+  ASSERT_TRUE(again.ok()) << again.err;
+  EXPECT_EQ(inode_of(cfg.ref(id)), proc.netns_inode());
+}
+
 TEST(Gc, RuncContainerKilledWithoutPoststop) {
   OCI_NETNS_REQUIRE_RUNC();
   OpsConfig cfg;
