@@ -248,8 +248,11 @@ int run_list(const GlobalOptions& options, bool json) {
         continue;
       }
       if (!record) continue;  // poststop removed it while we listed
-      if (record->netns_dir == cfg.netns_dir) ours.insert(record->name);
       RecordFacts facts = gather_facts(dirs, in_use, *record, now);
+      // A name that now holds something else is listed again below, as foreign.
+      if (record->netns_dir == cfg.netns_dir && facts.ref != RefObservation::kReplaced) {
+        ours.insert(record->name);
+      }
       entries.push_back(record_entry(*record, facts, dirs, host));
     }
 
