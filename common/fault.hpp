@@ -1,14 +1,55 @@
-// Fault-injection points for crash tests. Compiled in only with OCI_NETNS_TEST_BUILD: when the
-// environment variable OCI_NETNS_FAULT names the point, the process SIGKILLs itself there.
+// Fault-injection points for crash tests. kFaultPoints lists every point; the code names one with
+// OCI_NETNS_FAULT_POINT("name"), which does not compile for a name missing from the list, so the
+// tests (tests/runc/fault_test.cpp walks the list) cannot forget a point. Only builds with
+// OCI_NETNS_TEST_BUILD act on them: when the environment variable OCI_NETNS_FAULT names the
+// point, the process SIGKILLs itself there.
 #pragma once
+
+#include <string_view>
 
 namespace ocinetns {
 
+enum class FaultStage {
+  kCreateRuntime,  // hit by createRuntime
+  kRemove,         // hit wherever a reference is removed: poststop, gc, a createRuntime rollback
+  kSysctlChild,    // hit in createRuntime's forked sysctl child (kills the child, not the hook)
+};
+
+struct FaultPointInfo {
+  std::string_view name;
+  FaultStage stage;
+  std::string_view after;  // the step just completed, for test messages
+};
+
+// After every step that changes the system, in the order the stages take them.
+inline constexpr FaultPointInfo kFaultPoints[] = {
+    {"create.after_dir", FaultStage::kCreateRuntime, "netns directory made a shared mount point"},
+    {"create.after_record", FaultStage::kCreateRuntime, "pending record written"},
+    {"create.after_claim", FaultStage::kCreateRuntime, "netns index entry claimed"},
+    {"create.after_file", FaultStage::kCreateRuntime, "O_EXCL reference file created"},
+    {"create.after_mount", FaultStage::kCreateRuntime, "namespace bind-mounted"},
+    {"create.after_complete", FaultStage::kCreateRuntime, "record marked complete"},
+    {"sysctl-child", FaultStage::kSysctlChild, "sysctl child forked"},
+    {"create.after_sysctls", FaultStage::kCreateRuntime, "sysctls written"},
+    {"remove.after_umount", FaultStage::kRemove, "reference unmounted"},
+    {"remove.after_unlink", FaultStage::kRemove, "reference file unlinked"},
+    {"remove.after_release", FaultStage::kRemove, "netns index entry released"},
+    {"remove.after_record", FaultStage::kRemove, "record removed"},
+};
+
+// Returns `name` if it is in kFaultPoints; otherwise the constant evaluation fails.
+consteval const char* listed_fault_point(const char* name) {
+  for (const auto& point : kFaultPoints) {
+    if (point.name == std::string_view(name)) return name;
+  }
+  throw "OCI_NETNS_FAULT_POINT: add the point to kFaultPoints in common/fault.hpp";
+}
+
 #ifdef OCI_NETNS_TEST_BUILD
 void fault_point(const char* name);
-#define OCI_NETNS_FAULT_POINT(name) ::ocinetns::fault_point(name)
+#define OCI_NETNS_FAULT_POINT(name) ::ocinetns::fault_point(::ocinetns::listed_fault_point(name))
 #else
-#define OCI_NETNS_FAULT_POINT(name) ((void)0)
+#define OCI_NETNS_FAULT_POINT(name) ((void)::ocinetns::listed_fault_point(name))
 #endif
 
 }  // namespace ocinetns

@@ -16,8 +16,8 @@
 #include "common/errors.hpp"
 #include "common/io.hpp"
 #include "common/strict_json.hpp"
+#include "common/trusted_file.hpp"
 #include "common/unique_fd.hpp"
-#include "config/config.hpp"
 
 namespace ocinetns {
 namespace {

@@ -183,11 +183,11 @@ void bind_namespace(int ns_fd, int target_fd, const std::string& display_src,
   }
 }
 
-void detach_mount(const std::string& dir, const std::string& name) {
-  std::string path = dir + "/" + name;
+void detach_mount(int dir_fd, const std::string& name, const std::string& display) {
+  std::string path = fd_path(dir_fd) + "/" + name;
   if (::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0 && errno != EINVAL &&
       errno != ENOENT) {
-    throw_last_errno(fmt::format("umount `{}`", path));
+    throw_last_errno(fmt::format("umount `{}`", display));
   }
 }
 

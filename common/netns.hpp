@@ -66,8 +66,10 @@ UniqueFd create_reference_file(int dir_fd, const std::string& name, int& err);
 void bind_namespace(int ns_fd, int target_fd, const std::string& display_src,
                     const std::string& display_dst);
 
-// umount2(MNT_DETACH|UMOUNT_NOFOLLOW) `dir/name`; EINVAL (not a mount) and ENOENT are fine.
-void detach_mount(const std::string& dir, const std::string& name);
+// umount2(MNT_DETACH|UMOUNT_NOFOLLOW) `name` in the directory `dir_fd`, reached through the
+// /proc/self/fd magic link so that no path component is looked up again; EINVAL (not a mount)
+// and ENOENT are fine. `display` names it in errors.
+void detach_mount(int dir_fd, const std::string& name, const std::string& display);
 
 // unlinkat; ENOENT is fine.
 void unlink_at(int dir_fd, const std::string& name, const std::string& display);

@@ -1,6 +1,8 @@
-// Reference lifecycle. Order at create: record(pending) -> O_EXCL file -> bind mount -> verify ->
-// record(complete). A crash between any two steps leaves a pending record that names everything
-// that may exist, which poststop and gc can finish (see README, "State and recovery").
+// Reference lifecycle. Order at create: netns dir -> name check -> record(pending) -> index claim
+// -> O_EXCL file -> bind mount -> verify -> record(complete). The record comes before anything it
+// names, so a crash between any two steps (common/fault.hpp lists a point after each) leaves a
+// pending record naming everything that may exist, which poststop and gc can finish (see README,
+// "State and recovery").
 #include "common/reference.hpp"
 
 #include <fcntl.h>
@@ -28,6 +30,27 @@ bool reference_is_intact(const Record& record) {
   return info.kind == RefKind::kNamespace && info.id == record.netns;
 }
 
+// The record of the container `owner` names, if its reference to the namespace is intact.
+std::optional<Record> intact_owner_record(const RecordStore& store, const std::string& owner) {
+  if (owner.empty()) return std::nullopt;
+  std::optional<Record> record;
+  try {
+    record = store.load(owner);
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+  if (record && reference_is_intact(*record)) return record;
+  return std::nullopt;
+}
+
+// The refusal for a name that something we did not make already holds.
+InputError taken_name_error(const RefInfo& info, const NsId& netns, const std::string& path) {
+  std::string what = info.kind == RefKind::kNamespace && info.id == netns
+                         ? "already names this namespace but was not made by oci-netns-hook"
+                         : "already exists and was not made by oci-netns-hook";
+  return InputError(fmt::format("netns name `{}`: {}; refusing to overwrite it", path, what));
+}
+
 }  // namespace
 
 RemoveResult remove_recorded(const RecordStore& store, const Record& record) {
@@ -40,9 +63,10 @@ RemoveResult remove_recorded(const RecordStore& store, const Record& record) {
     switch (info.kind) {
       case RefKind::kNamespace:
         if (info.id == record.netns) {
-          detach_mount(record.netns_dir, record.name);
+          detach_mount(dir.get(), record.name, result.path);
           OCI_NETNS_FAULT_POINT("remove.after_umount");
           unlink_at(dir.get(), record.name, result.path);
+          OCI_NETNS_FAULT_POINT("remove.after_unlink");
           result.outcome = RemoveOutcome::kRemoved;
         } else {
           result.note = "it now holds another namespace, left in place";
@@ -50,9 +74,10 @@ RemoveResult remove_recorded(const RecordStore& store, const Record& record) {
         break;
       case RefKind::kEmptyFile:
         // Our O_EXCL file whose mount never happened (pending) or was undone (interrupted
-        // poststop, or someone ran umount by hand). Nobody else can have made it under our name
-        // while our record existed, because creation is O_EXCL.
+        // poststop, or someone ran umount by hand). createRuntime checks that the name is free
+        // before it writes the record, and creation is O_EXCL, so nobody else made it.
         unlink_at(dir.get(), record.name, result.path);
+        OCI_NETNS_FAULT_POINT("remove.after_unlink");
         result.outcome = RemoveOutcome::kRemoved;
         break;
       case RefKind::kOther:
@@ -62,9 +87,12 @@ RemoveResult remove_recorded(const RecordStore& store, const Record& record) {
         break;
     }
   }
-  OCI_NETNS_FAULT_POINT("remove.before_record");
+  // release_netns removes the index entry only if this container owns it; a pending record's
+  // alias flag may not be final yet, which is harmless for the same reason.
   if (!record.alias) store.release_netns(record.netns, record.id);
+  OCI_NETNS_FAULT_POINT("remove.after_release");
   store.remove(record.id);
+  OCI_NETNS_FAULT_POINT("remove.after_record");
   return result;
 }
 
@@ -100,38 +128,27 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
     remove_recorded(store, *previous);
   }
 
-  // Shared netns: the index entry is claimed with O_EXCL, so two containers of one pod starting
-  // at once cannot both register it.
-  bool alias = false;
-  std::string owner = store.claim_netns(net.id, state.id);
-  if (owner != state.id) {
-    std::optional<Record> owner_record;
-    if (!owner.empty()) {
-      try {
-        owner_record = store.load(owner);
-      } catch (const InputError&) {
-        owner_record.reset();
-      }
-    }
-    if (owner_record && reference_is_intact(*owner_record)) {
-      if (!settings.alias_shared) {
+  // Shared netns, fast path: another container registered it and its reference is intact.
+  if (!settings.alias_shared) {
+    std::string owner = store.netns_owner(net.id).value_or(std::string());
+    if (owner != state.id) {
+      if (std::optional<Record> owner_record = intact_owner_record(store, owner)) {
         result.outcome = CreateOutcome::kSkippedShared;
         result.owner = owner;
         result.owner_path = join_path(owner_record->netns_dir, owner_record->name);
         return result;
       }
-      alias = true;
-    } else {
-      // The index names a container whose reference is gone: take the entry over.
-      store.set_netns_owner(net.id, state.id);
     }
   }
-  ScopeGuard release_claim([&] {
-    if (!alias) store.release_netns(net.id, state.id);
-  });
 
   UniqueFd dir = prepare_netns_dir(settings.netns_dir);
   OCI_NETNS_FAULT_POINT("create.after_dir");
+  // A taken name is refused before the record exists: poststop and gc remove the empty file or
+  // the container's namespace they find under a recorded name, so a record must never name
+  // something that was there before it.
+  if (RefInfo there = inspect_reference(dir.get(), name); there.kind != RefKind::kAbsent) {
+    throw taken_name_error(there, net.id, result.path);
+  }
 
   Record record;
   record.id = state.id;
@@ -142,29 +159,44 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
   record.pid_start_time = net.start_time;
   record.created = static_cast<std::int64_t>(std::time(nullptr));
   record.status = RecordStatus::kPending;
-  record.alias = alias;
   store.save(record);
   ScopeGuard drop_record([&] { store.remove(state.id); });
   OCI_NETNS_FAULT_POINT("create.after_record");
 
+  // Shared netns: the index entry is claimed with O_EXCL, so two containers of one pod starting
+  // at once cannot both register it. The record already exists, so a crash from here on leaves
+  // a claim that poststop releases.
+  std::string owner = store.claim_netns(net.id, state.id);
+  if (owner != state.id) {
+    if (std::optional<Record> owner_record = intact_owner_record(store, owner)) {
+      if (!settings.alias_shared) {
+        result.outcome = CreateOutcome::kSkippedShared;
+        result.owner = owner;
+        result.owner_path = join_path(owner_record->netns_dir, owner_record->name);
+        return result;  // drop_record removes our pending record
+      }
+      record.alias = true;
+    } else {
+      // The index names a container whose reference is gone: take the entry over.
+      store.set_netns_owner(net.id, state.id);
+    }
+  }
+  ScopeGuard release_claim([&] {
+    if (!record.alias) store.release_netns(net.id, state.id);
+  });
+  OCI_NETNS_FAULT_POINT("create.after_claim");
+
   int err = 0;
   UniqueFd file = create_reference_file(dir.get(), name, err);
   if (!file) {
-    if (err == EEXIST) {
-      RefInfo info = inspect_reference(dir.get(), name);
-      std::string what = info.kind == RefKind::kNamespace && info.id == net.id
-                             ? "already names this namespace but was not made by oci-netns-hook"
-                             : "already exists and was not made by oci-netns-hook";
-      throw InputError(fmt::format("netns name `{}`: {}; refusing to overwrite it",
-                                   result.path, what));
-    }
+    if (err == EEXIST) throw taken_name_error(inspect_reference(dir.get(), name), net.id, result.path);
     throw_errno(err, fmt::format("create `{}`", result.path));
   }
   ScopeGuard drop_file([&] { unlink_at(dir.get(), name, result.path); });
   OCI_NETNS_FAULT_POINT("create.after_file");
 
   bind_namespace(net.ns.get(), file.get(), fmt::format("/proc/{}/ns/net", state.pid), result.path);
-  ScopeGuard drop_mount([&] { detach_mount(settings.netns_dir, name); });
+  ScopeGuard drop_mount([&] { detach_mount(dir.get(), name, result.path); });
   OCI_NETNS_FAULT_POINT("create.after_mount");
 
   RefInfo made = inspect_reference(dir.get(), name);

@@ -14,6 +14,7 @@
 #include "common/io.hpp"
 #include "common/naming.hpp"
 #include "common/strict_json.hpp"
+#include "common/trusted_file.hpp"
 #include "common/unique_fd.hpp"
 
 namespace ocinetns {
@@ -236,23 +237,6 @@ std::string resolve_config_path(const std::string& explicit_path) {
   if (!explicit_path.empty()) return explicit_path;
   if (const char* env = std::getenv(kConfigEnv); env != nullptr && *env != '\0') return env;
   return kDefaultConfigPath;
-}
-
-void check_trusted_owner(int fd, std::string_view what, std::string_view path) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) throw_last_errno(fmt::format("stat {} `{}`", what, path));
-#ifndef OCI_NETNS_ALLOW_UNTRUSTED_CONFIG
-  if (st.st_uid != 0) {
-    throw InputError(fmt::format("{} `{}`: refused, owned by uid {} instead of root", what, path,
-                                 st.st_uid));
-  }
-  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    throw InputError(fmt::format("{} `{}`: refused, writable by group or others (mode {:04o})",
-                                 what, path, st.st_mode & 07777));
-  }
-#else
-  (void)st;
-#endif
 }
 
 Config load_config(const std::string& path) {

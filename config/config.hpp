@@ -62,9 +62,4 @@ std::string resolve_config_path(const std::string& explicit_path);
 // Throws ConfigError or std::system_error.
 Config load_config(const std::string& path);
 
-// Checks that an opened file or directory is owned by root and not group/world-writable.
-// Throws InputError("<what> `path`: ..."). Only a build-time option relaxes it
-// (OCI_NETNS_ALLOW_UNTRUSTED_CONFIG), never the config itself.
-void check_trusted_owner(int fd, std::string_view what, std::string_view path);
-
 }  // namespace ocinetns

@@ -313,9 +313,10 @@ std::string describe_action(const GcDecision& d, const Record& r, bool dry_run) 
 }
 
 // Netns index entries (state_dir/netns/<dev>-<ino>) whose owner has no record: createRuntime
-// claims the entry just before it writes its record, so a hook killed in between (fault point
-// create.after_dir) leaves one. A later createRuntime would take it over, but nothing else would
-// ever delete it. Entries younger than the pending grace may be a claim in progress: left alone.
+// writes its record before it claims the entry, but versions before that claimed first (a hook
+// killed in between left one), and records can be deleted by hand. A later createRuntime would
+// take such an entry over, but nothing else would ever delete it. Entries younger than the
+// pending grace may be a claim in progress: left alone.
 int sweep_orphan_index(const std::string& state_dir, const RecordStore& store, const GcOptions& gc,
                        std::int64_t now, int& failures) {
   std::string index_dir = state_dir + "/netns";

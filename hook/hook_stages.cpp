@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "common/errors.hpp"
+#include "common/fault.hpp"
 #include "common/io.hpp"
 #include "common/logging.hpp"
 #include "common/naming.hpp"
@@ -118,6 +119,7 @@ int run_create_runtime(const GlobalOptions& options) {
           problems.push_back(o.message);
         }
       }
+      OCI_NETNS_FAULT_POINT("create.after_sysctls");
     } catch (const std::exception& e) {
       problems.push_back(fmt::format("sysctls: {}", e.what()));
     }
