@@ -35,9 +35,13 @@ UniqueFd open_subdir(int parent, const char* name, bool create, const std::strin
 
 }  // namespace
 
-std::string record_file_name(const std::string& id) { return id + kRecordSuffix; }
+std::string record_file_name(const std::string& id) {
+  return id + kRecordSuffix;
+}
 
-std::string netns_index_name(const NsId& ns) { return fmt::format("{}-{}", ns.dev, ns.ino); }
+std::string netns_index_name(const NsId& ns) {
+  return fmt::format("{}-{}", ns.dev, ns.ino);
+}
 
 std::string record_to_json(const Record& r) {
   nlohmann::ordered_json j;
@@ -66,7 +70,8 @@ Record record_from_json(std::string_view text, std::string_view what) {
     r.id = j.at("id").get<std::string>();
     validate_container_id(r.id);
     r.name = j.at("name").get<std::string>();
-    if (r.name.empty() || r.name.find('/') != std::string::npos || r.name == "." || r.name == "..") {
+    if (r.name.empty() || r.name.find('/') != std::string::npos || r.name == "." ||
+        r.name == "..") {
       throw InputError(fmt::format("{}: invalid name", ctx));
     }
     r.netns_dir = j.at("netns_dir").get<std::string>();
@@ -119,8 +124,9 @@ std::optional<Record> RecordStore::load(const std::string& id) const {
 }
 
 void RecordStore::save(const Record& record) const {
+  // The directory in `what`: a failed write should name where (e.g. a read-only state_dir).
   write_file_atomic_at(records_.get(), record_file_name(record.id), record_to_json(record), 0600,
-                       "record");
+                       fmt::format("record in `{}/containers`", dir_));
 }
 
 void RecordStore::remove(const std::string& id) const {
@@ -147,8 +153,8 @@ std::vector<std::string> RecordStore::ids() const {
 
 std::string RecordStore::claim_netns(const NsId& ns, const std::string& id) const {
   std::string name = netns_index_name(ns);
-  int fd = ::openat(index_.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                    0600);
+  int fd = ::openat(index_.get(), name.c_str(),
+                    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd >= 0) {
     UniqueFd guard(fd);
     if (::write(fd, id.data(), id.size()) != static_cast<ssize_t>(id.size())) {
@@ -158,12 +164,14 @@ std::string RecordStore::claim_netns(const NsId& ns, const std::string& id) cons
     }
     return id;
   }
-  if (errno != EEXIST) throw_last_errno(fmt::format("create netns index `{}`", name));
+  if (errno != EEXIST)
+    throw_last_errno(fmt::format("create netns index `{}/netns/{}`", dir_, name));
   return netns_owner(ns).value_or(std::string());
 }
 
 void RecordStore::set_netns_owner(const NsId& ns, const std::string& id) const {
-  write_file_atomic_at(index_.get(), netns_index_name(ns), id, 0600, "netns index");
+  write_file_atomic_at(index_.get(), netns_index_name(ns), id, 0600,
+                       fmt::format("netns index in `{}/netns`", dir_));
 }
 
 void RecordStore::release_netns(const NsId& ns, const std::string& id) const {

@@ -20,7 +20,9 @@
 namespace ocinetns {
 namespace {
 
-std::string join_path(const std::string& dir, const std::string& name) { return dir + "/" + name; }
+std::string join_path(const std::string& dir, const std::string& name) {
+  return dir + "/" + name;
+}
 
 // True if `record`'s reference currently exists and points at its namespace.
 bool reference_is_intact(const Record& record) {
@@ -189,7 +191,8 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
   int err = 0;
   UniqueFd file = create_reference_file(dir.get(), name, err);
   if (!file) {
-    if (err == EEXIST) throw taken_name_error(inspect_reference(dir.get(), name), net.id, result.path);
+    if (err == EEXIST)
+      throw taken_name_error(inspect_reference(dir.get(), name), net.id, result.path);
     throw_errno(err, fmt::format("create `{}`", result.path));
   }
   ScopeGuard drop_file([&] { unlink_at(dir.get(), name, result.path); });
@@ -201,8 +204,8 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
 
   RefInfo made = inspect_reference(dir.get(), name);
   if (made.kind != RefKind::kNamespace || made.id != net.id) {
-    throw std::runtime_error(
-        fmt::format("verify `{}`: the mounted reference is not the container's netns", result.path));
+    throw std::runtime_error(fmt::format(
+        "verify `{}`: the mounted reference is not the container's netns", result.path));
   }
   record.status = RecordStatus::kComplete;
   store.save(record);

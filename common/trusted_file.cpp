@@ -14,8 +14,8 @@ void check_trusted_owner(int fd, std::string_view what, std::string_view path) {
   if (::fstat(fd, &st) != 0) throw_last_errno(fmt::format("stat {} `{}`", what, path));
 #ifndef OCI_NETNS_ALLOW_UNTRUSTED_CONFIG
   if (st.st_uid != 0) {
-    throw InputError(fmt::format("{} `{}`: refused, owned by uid {} instead of root", what, path,
-                                 st.st_uid));
+    throw InputError(
+        fmt::format("{} `{}`: refused, owned by uid {} instead of root", what, path, st.st_uid));
   }
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     throw InputError(fmt::format("{} `{}`: refused, writable by group or others (mode {:04o})",

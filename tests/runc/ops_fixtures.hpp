@@ -100,15 +100,20 @@ class HostLink {
   std::string name_;
 };
 
-// A private hook config: netns_dir (default: a private directory) and a private state_dir.
+// A private hook config: netns_dir (default: a private directory), a private state_dir (or
+// `extra`'s), and any other keys in `extra`.
 class OpsConfig {
  public:
-  explicit OpsConfig(const std::string& netns_dir = "") : dir_("oci-netns-ops") {
+  explicit OpsConfig(const std::string& netns_dir = "",
+                     const nlohmann::json& extra = nlohmann::json::object())
+      : dir_("oci-netns-ops") {
     netns_dir_ = netns_dir.empty() ? dir_.file("netns") : netns_dir;
-    state_dir_ = dir_.file("state");
+    state_dir_ = extra.value("state_dir", dir_.file("state"));
     nlohmann::json cfg{{"netns_dir", netns_dir_}, {"state_dir", state_dir_}};
+    cfg.update(extra);
     write_text(dir_.file("config.json"), cfg.dump());
   }
+  [[nodiscard]] std::string file(const std::string& name) const { return dir_.file(name); }
   [[nodiscard]] std::string path() const { return dir_.file("config.json"); }
   [[nodiscard]] const std::string& netns_dir() const { return netns_dir_; }
   [[nodiscard]] const std::string& state_dir() const { return state_dir_; }
