@@ -31,9 +31,18 @@ std::string read_all_limited(int fd, std::size_t max_bytes, std::string_view wha
   return out;
 }
 
+void throw_open_error(int dir_fd, const std::string& name, int err, const std::string& context) {
+  struct stat st {};
+  if ((err == ELOOP || err == ENOTDIR) &&
+      ::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+    throw InputError(fmt::format("{}: is a symbolic link, refusing to follow it", context));
+  }
+  throw_errno(err, context);
+}
+
 UniqueFd open_or_throw(const std::string& path, int flags, mode_t mode) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
-  if (fd < 0) throw_last_errno(fmt::format("open `{}`", path));
+  if (fd < 0) throw_open_error(AT_FDCWD, path, errno, fmt::format("open `{}`", path));
   return UniqueFd(fd);
 }
 
@@ -49,11 +58,12 @@ std::optional<std::string> read_file_at(int dir_fd, const std::string& name, std
   UniqueFd fd = open_at_nofollow(dir_fd, name, O_RDONLY | O_NONBLOCK, err);
   if (!fd) {
     if (err == ENOENT) return std::nullopt;
-    throw_errno(err, fmt::format("open {} `{}`", what, name));
+    throw_open_error(dir_fd, name, err, fmt::format("open {} `{}`", what, name));
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) throw_last_errno(fmt::format("stat {} `{}`", what, name));
-  if (!S_ISREG(st.st_mode)) throw InputError(fmt::format("{} `{}`: not a regular file", what, name));
+  if (!S_ISREG(st.st_mode))
+    throw InputError(fmt::format("{} `{}`: not a regular file", what, name));
   return read_all_limited(fd.get(), max_bytes, what);
 }
 
@@ -61,7 +71,8 @@ void write_file_atomic_at(int dir_fd, const std::string& name, std::string_view 
                           std::string_view what) {
   // The temporary name is unique per process; O_EXCL refuses to reuse anything already there.
   std::string tmp = fmt::format(".{}.tmp.{}", name, ::getpid());
-  int fd = ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+  int fd =
+      ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0 && errno == EEXIST) {
     ::unlinkat(dir_fd, tmp.c_str(), 0);
     fd = ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);

@@ -16,7 +16,14 @@ namespace ocinetns {
 // if there is more, std::system_error on a read error.
 std::string read_all_limited(int fd, std::size_t max_bytes, std::string_view what);
 
-// Opens `path` (O_CLOEXEC added) or throws std::system_error naming the path.
+// Throws for a failed open of `name` relative to `dir_fd` (AT_FDCWD: a path) that failed with
+// `err`: InputError("<context>: is a symbolic link, refusing to follow it") if `name` is one
+// (O_NOFOLLOW fails with ELOOP, or ENOTDIR with O_DIRECTORY), else std::system_error.
+[[noreturn]] void throw_open_error(int dir_fd, const std::string& name, int err,
+                                   const std::string& context);
+
+// Opens `path` (O_CLOEXEC added) or throws std::system_error naming the path (InputError for a
+// symlink refused by O_NOFOLLOW).
 UniqueFd open_or_throw(const std::string& path, int flags, mode_t mode = 0);
 
 // openat() relative to `dir_fd`, never following a final symlink. Returns an invalid fd and

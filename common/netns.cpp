@@ -162,7 +162,7 @@ UniqueFd open_dir_if_exists(const std::string& path) {
   int fd = ::open(path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return UniqueFd();
-    throw_last_errno(fmt::format("open `{}`", path));
+    throw_open_error(AT_FDCWD, path, errno, fmt::format("open `{}`", path));
   }
   return UniqueFd(fd);
 }

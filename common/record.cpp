@@ -28,7 +28,7 @@ UniqueFd open_subdir(int parent, const char* name, bool create, const std::strin
   int fd = ::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT && !create) return UniqueFd();
-    throw_last_errno(fmt::format("open state directory `{}`", display));
+    throw_open_error(parent, name, errno, fmt::format("open state directory `{}`", display));
   }
   return UniqueFd(fd);
 }
@@ -105,7 +105,8 @@ RecordStore RecordStore::open(const std::string& state_dir, bool create) {
   int fd = ::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT && !create) return store;
-    throw_last_errno(fmt::format("open state directory `{}`", state_dir));
+    throw_open_error(AT_FDCWD, state_dir, errno,
+                     fmt::format("open state directory `{}`", state_dir));
   }
   UniqueFd root(fd);
   store.records_ = open_subdir(root.get(), "containers", create, state_dir + "/containers");
@@ -116,7 +117,8 @@ RecordStore RecordStore::open(const std::string& state_dir, bool create) {
 
 std::optional<Record> RecordStore::load(const std::string& id) const {
   std::string file = record_file_name(id);
-  auto text = read_file_at(records_.get(), file, kMaxRecordBytes, "record");
+  auto text = read_file_at(records_.get(), file, kMaxRecordBytes,
+                           fmt::format("record in `{}/containers`", dir_));
   if (!text) return std::nullopt;
   Record r = record_from_json(*text, dir_ + "/containers/" + file);
   if (r.id != id) throw InputError(fmt::format("record {}: names another container", file));
