@@ -218,6 +218,17 @@ Config parse_config(std::string_view text, std::string_view origin) {
       parse_allowlist(p, value, cfg.annotation_sysctls);
     } else if (key == "sysctl_errors") {
       cfg.sysctl_errors = p.get_policy(value, key, cfg.sysctl_errors);
+    } else if (key == "sandbox") {
+      std::string v = p.get_string(value, key, "");
+      if (v == "errno") {
+        cfg.sandbox = SandboxMode::kErrno;
+      } else if (v == "kill") {
+        cfg.sandbox = SandboxMode::kKill;
+      } else if (v == "off") {
+        cfg.sandbox = SandboxMode::kOff;
+      } else if (value.is_string()) {
+        p.problem(fmt::format("sandbox: expected \"errno\", \"kill\" or \"off\", got \"{}\"", v));
+      }
     } else if (key == "runtime") {
       parse_runtime(p, value, cfg.runtime);
     } else {

@@ -17,6 +17,8 @@ inline constexpr const char* kConfigEnv = "OCI_NETNS_HOOK_CONFIG";
 
 enum class ErrorPolicy { kWarn, kFail };
 enum class SharedNetnsPolicy { kSkip, kAlias };
+// What the seccomp sandbox (common/sandbox.hpp) does with a syscall outside the allowlist.
+enum class SandboxMode { kErrno, kKill, kOff };
 
 // level: trace, debug, info, warn, error, off; file: empty for none; syslog: LOG_DAEMON.
 using LogConfig = LogSettings;
@@ -37,6 +39,7 @@ struct Config {
   std::vector<SysctlSetting> sysctls;  // in file order
   std::vector<SysctlPattern> annotation_sysctls;
   ErrorPolicy sysctl_errors = ErrorPolicy::kFail;
+  SandboxMode sandbox = SandboxMode::kErrno;
   RuntimeConfig runtime;
 };
 

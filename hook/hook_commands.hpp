@@ -21,6 +21,7 @@ struct GlobalOptions {
 int run_create_runtime(const GlobalOptions& options);
 int run_poststop(const GlobalOptions& options);
 int run_validate(const GlobalOptions& options);
+int run_sandbox_allowlist();  // hidden verb: the seccomp allowlist of each stage
 
 // Options of the admin verbs (hook_admin.cpp).
 struct GcOptions {

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   prestart->callback([&] { code = run_create_runtime(options); });
   poststop->callback([&] { code = run_poststop(options); });
   validate->callback([&] { code = run_validate(options); });
+  auto* allowlist = app.add_subcommand("sandbox-allowlist", "print the seccomp allowlist per stage");
+  allowlist->group("");  // hidden: documentation, not an operation
+  allowlist->callback([&] { code = run_sandbox_allowlist(); });
   AdminOptions admin;
   add_admin_verbs(app, options, admin, code);  // list, gc (hook_admin.cpp)
   try {

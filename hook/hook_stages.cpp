@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <system_error>
+#include <utility>
 
 #include "common/errors.hpp"
 #include "common/fault.hpp"
@@ -13,6 +15,7 @@
 #include "common/netns.hpp"
 #include "common/oci_state.hpp"
 #include "common/reference.hpp"
+#include "common/sandbox.hpp"
 #include "common/sysctl_apply.hpp"
 #include "config/config.hpp"
 #include "hook/hook_commands.hpp"
@@ -30,6 +33,31 @@ Config load_and_log(const GlobalOptions& options) {
   Config cfg = load_config(resolve_config_path(options.config_path));
   init_logging("oci-netns-hook", cfg.log);
   return cfg;
+}
+
+// Enters the seccomp sandbox the config asks for (common/sandbox.hpp). Returns false, after
+// logging why, if it could not.
+bool confine(const Config& cfg, SandboxStage stage, const char* stage_name) {
+  if (cfg.sandbox != SandboxMode::kOff) {
+    try {
+      enter_sandbox(stage,
+                    cfg.sandbox == SandboxMode::kKill ? SandboxViolation::kKill
+                                                      : SandboxViolation::kErrno,
+                    cfg.log.file);
+    } catch (const std::system_error& e) {
+      spdlog::error("{}: cannot enter the sandbox: {} (config \"sandbox\": \"off\" runs unconfined)",
+                    stage_name, e.what());
+      return false;
+    }
+  }
+#ifdef OCI_NETNS_TEST_BUILD
+  try {
+    OCI_NETNS_SANDBOX_PROBE();  // tests/runc/sandbox_hook_test.cpp
+  } catch (const std::system_error& e) {
+    spdlog::error("{}: {}", stage_name, e.what());
+  }
+#endif
+  return true;
 }
 
 std::string config_problem_line(const ConfigError& e) {
@@ -56,8 +84,13 @@ int run_create_runtime(const GlobalOptions& options) {
   std::string name;
   ProcessNs net;
   try {
-    state = parse_oci_state(read_all_limited(STDIN_FILENO, kMaxStateBytes, "state"),
-                            PidRule::kRequired);
+    std::string input = read_all_limited(STDIN_FILENO, kMaxStateBytes, "state");
+    // Confined from here on, parsing the container's input included. Without the sandbox the
+    // hook makes nothing: on_error says whether the container starts anyway.
+    if (!confine(cfg, SandboxStage::kCreateRuntime, "createRuntime")) {
+      return cfg.on_error == ErrorPolicy::kFail ? kExitFailure : kExitOk;
+    }
+    state = parse_oci_state(input, PidRule::kRequired);
     name = render_netns_name(cfg.name_template, state.id, state.annotations);
     net = open_process_ns(state.pid, "net", CLONE_NEWNET);
   } catch (const InputError& e) {
@@ -154,8 +187,11 @@ int run_poststop(const GlobalOptions& options) {
   }
   OciState state;
   try {
-    state = parse_oci_state(read_all_limited(STDIN_FILENO, kMaxStateBytes, "state"),
-                            PidRule::kOptional);
+    std::string input = read_all_limited(STDIN_FILENO, kMaxStateBytes, "state");
+    // A poststop that cannot confine itself still cleans up (a failing poststop breaks `runc
+    // delete`); confine() has logged the error.
+    confine(cfg, SandboxStage::kPoststop, "poststop");
+    state = parse_oci_state(input, PidRule::kOptional);
   } catch (const std::exception& e) {
     spdlog::error("poststop: {}", e.what());
     return kExitBadInput;
@@ -179,6 +215,15 @@ int run_poststop(const GlobalOptions& options) {
     }
   } catch (const std::exception& e) {
     spdlog::error("poststop {}: {}", state.id, e.what());
+  }
+  return kExitOk;
+}
+
+int run_sandbox_allowlist() {
+  for (auto [stage, name] : {std::pair{SandboxStage::kCreateRuntime, "createRuntime"},
+                             std::pair{SandboxStage::kPoststop, "poststop"}}) {
+    std::fprintf(stdout, "%s:\n", name);
+    for (const auto& line : describe_sandbox(stage)) std::fprintf(stdout, "  %s\n", line.c_str());
   }
   return kExitOk;
 }

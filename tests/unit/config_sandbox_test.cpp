@@ -1,0 +1,43 @@
+// The config key "sandbox": default, the three modes, and errors that name the key.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace ocinetns {
+namespace {
+
+std::vector<std::string> problems_of(const std::string& text) {
+  try {
+    parse_config(text, "cfg");
+  } catch (const ConfigError& e) {
+    return e.problems();
+  }
+  return {};
+}
+
+TEST(ConfigSandbox, DefaultIsErrno) {
+  EXPECT_EQ(parse_config("{}", "cfg").sandbox, SandboxMode::kErrno);
+  std::string shipped = std::string(OCI_NETNS_SOURCE_DIR) + "/config/config.json";
+  EXPECT_EQ(load_config(shipped).sandbox, SandboxMode::kErrno);
+}
+
+TEST(ConfigSandbox, ParsesEachMode) {
+  EXPECT_EQ(parse_config(R"({"sandbox":"errno"})", "cfg").sandbox, SandboxMode::kErrno);
+  EXPECT_EQ(parse_config(R"({"sandbox":"kill"})", "cfg").sandbox, SandboxMode::kKill);
+  EXPECT_EQ(parse_config(R"({"sandbox":"off"})", "cfg").sandbox, SandboxMode::kOff);
+}
+
+TEST(ConfigSandbox, BadValuesNameTheKey) {
+  EXPECT_EQ(problems_of(R"({"sandbox":"strict"})"),
+            std::vector<std::string>{
+                R"(cfg: sandbox: expected "errno", "kill" or "off", got "strict")"});
+  EXPECT_EQ(problems_of(R"({"sandbox":true})"),
+            std::vector<std::string>{"cfg: sandbox: expected a string, got boolean"});
+  EXPECT_EQ(problems_of(R"({"sandbox":"KILL"})").size(), 1u);
+}
+
+}  // namespace
+}  // namespace ocinetns
