@@ -1,0 +1,810 @@
+// Benchmark driver behind tests/bench/run.sh: times the hook, the shim and runc next to their
+// baselines, interleaved within one run (A,B,C,A,B,C...), and prints medians, p99s and ratios
+// against the targets of the "Performance" issue, plus a JSON copy. It is not a test: it asserts
+// nothing and exits non-zero only when it cannot measure (a command failed, setup broke).
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/netns.hpp"
+#include "common/reference.hpp"
+#include "tests/support/command.hpp"
+#include "tests/support/runc.hpp"
+
+extern char** environ;
+
+namespace ocinetns::bench {
+namespace {
+
+using test::busybox_rootfs;
+using test::read_text;
+using test::write_text;
+
+struct Params {
+  int hook_n = 500;
+  int e2e_n = 200;
+  int shim_state_n = 200;
+  int shim_create_n = 100;
+  std::vector<int> scale_entries{10, 1000, 10000};
+  int scale_n = 200;
+  int gc_stale = 10000;
+  int gc_per_netns = 100;  // records sharing one dead namespace (see README, "Performance")
+};
+
+Params smoke_params() {
+  Params p;
+  p.hook_n = 20;
+  p.e2e_n = 3;
+  p.shim_state_n = 10;
+  p.shim_create_n = 3;
+  p.scale_entries = {10, 100, 1000};
+  p.scale_n = 10;
+  p.gc_stale = 300;
+  return p;
+}
+
+struct Options {
+  bool smoke = false;
+  std::string hook;
+  std::string runtime;
+  std::string floor;
+  std::string json_path;
+  std::string work;  // private scratch directory under /run (same filesystem as /run/netns)
+  std::string baseline_hook;  // optional: another hook binary timed alongside (before/after)
+  std::vector<std::string> only;  // sections to run (default: all)
+  [[nodiscard]] bool wants(const std::string& section) const {
+    return only.empty() || std::find(only.begin(), only.end(), section) != only.end();
+  }
+};
+
+std::string find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path == nullptr ? "/usr/sbin:/usr/bin:/sbin:/bin" : path;
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = dirs.substr(start, end - start) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  throw std::runtime_error(name + " not found in PATH");
+}
+
+// One timed run: wall time from fork to reaped exit, and the child's peak RSS (wait4(2)).
+struct Outcome {
+  double ms = 0;
+  long max_rss_kb = 0;
+  int status = -1;  // exit code, 128+N for signal N
+};
+
+// Every child writes stderr to one log file opened once, so every series pays the same for it.
+int g_stderr_log = -1;
+std::string g_stderr_log_path;
+
+Outcome spawn(const std::vector<std::string>& argv, const std::string& input,
+              const std::vector<std::string>& env = {}) {
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  env_strings.insert(env_strings.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp;
+  for (auto& s : args) argp.push_back(s.data());
+  argp.push_back(nullptr);
+
+  int in[2];
+  if (::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  auto start = std::chrono::steady_clock::now();
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(in[0], STDIN_FILENO);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(g_stderr_log, STDERR_FILENO);
+    ::execve(argp[0], argp.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(in[0]);
+  std::size_t done = 0;
+  while (done < input.size()) {
+    ssize_t n = ::write(in[1], input.data() + done, input.size() - done);
+    if (n <= 0) break;  // the child does not read its stdin (runc state): fine
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(in[1]);
+  int status = 0;
+  struct rusage ru {};
+  while (::wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
+  }
+  auto end = std::chrono::steady_clock::now();
+  Outcome out;
+  out.ms = std::chrono::duration<double, std::milli>(end - start).count();
+  out.max_rss_kb = ru.ru_maxrss;
+  out.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return out;
+}
+
+std::string stderr_tail() {
+  std::string log = read_text(g_stderr_log_path);
+  return log.size() > 2000 ? log.substr(log.size() - 2000) : log;
+}
+
+// Runs a command whose success the measurement depends on; throws with its stderr otherwise.
+Outcome must(const std::vector<std::string>& argv, const std::string& input = "",
+             const std::vector<std::string>& env = {}) {
+  Outcome o = spawn(argv, input, env);
+  if (o.status != 0) {
+    std::string cmd;
+    for (const auto& a : argv) cmd += a + " ";
+    throw std::runtime_error(
+        fmt::format("`{}` exited {}; stderr log tail:\n{}", cmd, o.status, stderr_tail()));
+  }
+  return o;
+}
+
+// A series of samples (milliseconds) and the peak RSS seen.
+struct Series {
+  std::string name;
+  std::vector<double> ms;
+  long max_rss_kb = 0;
+
+  void add(const Outcome& o) { add(o.ms, o.max_rss_kb); }
+  void add(double sample_ms, long rss_kb) {
+    ms.push_back(sample_ms);
+    max_rss_kb = std::max(max_rss_kb, rss_kb);
+  }
+  [[nodiscard]] double quantile(double q) const {
+    if (ms.empty()) return 0;
+    std::vector<double> v = ms;
+    std::sort(v.begin(), v.end());
+    if (q == 0.5) {
+      std::size_t n = v.size();
+      return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+    auto idx = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
+    return v[std::min(idx, v.size() - 1)];
+  }
+  [[nodiscard]] double median() const { return quantile(0.5); }
+  [[nodiscard]] double p99() const { return quantile(0.99); }
+};
+
+// A measured value next to its target: a ratio of medians or an absolute value.
+struct Check {
+  std::string name;
+  double value = 0;
+  double target = 0;
+  std::string unit;  // "x" for ratios
+  [[nodiscard]] bool informational() const { return target <= 0; }
+  [[nodiscard]] bool pass() const { return value <= target; }
+};
+
+struct Report {
+  std::vector<Series> series;
+  std::vector<Check> checks;
+  std::vector<std::string> notes;
+
+  Series& add_series(const std::string& name) {
+    series.push_back(Series{name, {}, 0});
+    return series.back();
+  }
+  void ratio(const std::string& name, const Series& a, const Series& b, double target) {
+    checks.push_back(Check{name, a.median() / b.median(), target, "x"});
+  }
+};
+
+// A process sleeping in a network namespace of its own (clone(CLONE_NEWNET) via unshare(2)),
+// standing in for a container's init. Killed by pid on destruction.
+class NetnsSleeper {
+ public:
+  NetnsSleeper() {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      if (::unshare(CLONE_NEWNET) != 0) ::_exit(1);
+      char c = 1;
+      if (::write(p[1], &c, 1) != 1) ::_exit(1);
+      for (;;) ::pause();
+    }
+    ::close(p[1]);
+    char c = 0;
+    ssize_t n = ::read(p[0], &c, 1);
+    ::close(p[0]);
+    if (n != 1) throw std::runtime_error("netns sleeper failed to unshare(CLONE_NEWNET)");
+  }
+  ~NetnsSleeper() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  NetnsSleeper(const NetnsSleeper&) = delete;
+  NetnsSleeper& operator=(const NetnsSleeper&) = delete;
+  [[nodiscard]] pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Mounts made by the benchmark stay out of the host's mount namespace: a private copy whose
+// mounts still receive the host's events (rslave), as a runtime's view of /run would.
+void enter_own_mount_ns() {
+  if (::unshare(CLONE_NEWNS) != 0) throw std::runtime_error("unshare(CLONE_NEWNS) failed");
+  if (::mount("none", "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) {
+    throw std::runtime_error("mount --make-rslave / failed");
+  }
+}
+
+std::string hook_config(const std::string& netns_dir, const std::string& state_dir,
+                        const std::string& shared = "skip") {
+  nlohmann::ordered_json j;
+  j["netns_dir"] = netns_dir;
+  j["state_dir"] = state_dir;
+  j["shared_netns"] = shared;
+  j["log"] = {{"level", "info"}, {"file", ""}, {"syslog", false}};
+  return j.dump(2) + "\n";
+}
+
+std::string create_state(const std::string& id, pid_t pid) {
+  return nlohmann::json{{"ociVersion", "1.0.2"}, {"id", id},         {"pid", pid},
+                        {"status", "creating"},  {"bundle", "/tmp"}, {"annotations", nlohmann::json::object()}}
+      .dump();
+}
+
+std::string poststop_state(const std::string& id) {
+  return nlohmann::json{{"ociVersion", "1.0.2"}, {"id", id}, {"status", "stopped"}, {"bundle", "/tmp"}}
+      .dump();
+}
+
+// Everything one hook configuration needs: its config file and the env that selects it.
+struct HookSetup {
+  std::string netns_dir;
+  std::string config_path;
+  [[nodiscard]] std::vector<std::string> env() const {
+    return {"OCI_NETNS_HOOK_CONFIG=" + config_path};
+  }
+};
+
+HookSetup make_hook_setup(const std::string& dir, const std::string& shared = "skip") {
+  ::mkdir(dir.c_str(), 0755);
+  HookSetup s{dir + "/netns", dir + "/config.json"};
+  write_text(s.config_path, hook_config(s.netns_dir, dir + "/state", shared));
+  return s;
+}
+
+// createRuntime then poststop, as runc runs them for one container. Returns the pair's cost.
+Outcome hook_pair(const std::string& hook, const HookSetup& setup, const std::string& id,
+                  pid_t pid) {
+  Outcome a = must({hook, "createRuntime"}, create_state(id, pid), setup.env());
+  Outcome b = must({hook, "poststop"}, poststop_state(id), setup.env());
+  return Outcome{a.ms + b.ms, std::max(a.max_rss_kb, b.max_rss_kb), 0};
+}
+
+bool is_netns_reference(const std::string& path) {
+  UniqueFd dir = open_dir_if_exists(path.substr(0, path.rfind('/')));
+  if (!dir) return false;
+  return inspect_reference(dir.get(), path.substr(path.rfind('/') + 1)).kind == RefKind::kNamespace;
+}
+
+// 1. The hook next to the exec floor and iproute2's attach + del.
+void bench_hook(const Options& opt, const Params& p, Report& report, const NetnsSleeper& sleeper) {
+  HookSetup setup = make_hook_setup(opt.work + "/hook");
+  std::string ip = find_in_path("ip");
+  std::string prefix = fmt::format("bench-{}", ::getpid());
+
+  // Warm-up, and proof that the hook really makes and removes the reference.
+  std::string probe = prefix + "-probe";
+  must({opt.hook, "createRuntime"}, create_state(probe, sleeper.pid()), setup.env());
+  if (!is_netns_reference(setup.netns_dir + "/" + probe)) {
+    throw std::runtime_error("the hook did not create " + setup.netns_dir + "/" + probe);
+  }
+  must({opt.hook, "poststop"}, poststop_state(probe), setup.env());
+  if (test::path_exists(setup.netns_dir + "/" + probe)) {
+    throw std::runtime_error("the hook did not remove " + setup.netns_dir + "/" + probe);
+  }
+
+  Series& hook = report.add_series("hook createRuntime+poststop");
+  Series& floor = report.add_series("exec floor (2 static execs, same stdin)");
+  Series& iproute = report.add_series("ip netns attach + ip netns del");
+  Series* baseline = opt.baseline_hook.empty()
+                         ? nullptr
+                         : &report.add_series("baseline hook createRuntime+poststop");
+  std::string pid = std::to_string(sleeper.pid());
+  for (int i = 0; i < p.hook_n; ++i) {
+    std::string id = fmt::format("{}-{}", prefix, i);
+    hook.add(hook_pair(opt.hook, setup, id, sleeper.pid()));
+    if (baseline != nullptr) baseline->add(hook_pair(opt.baseline_hook, setup, id + "-b", sleeper.pid()));
+    Outcome f1 = must({opt.floor}, create_state(id, sleeper.pid()), setup.env());
+    Outcome f2 = must({opt.floor}, poststop_state(id), setup.env());
+    floor.add(f1.ms + f2.ms, std::max(f1.max_rss_kb, f2.max_rss_kb));
+    Outcome a = must({ip, "netns", "attach", id, pid});
+    Outcome d = must({ip, "netns", "del", id});
+    iproute.add(a.ms + d.ms, std::max(a.max_rss_kb, d.max_rss_kb));
+  }
+  report.ratio("hook / exec floor", hook, floor, 1.2);
+  report.ratio("hook / ip netns attach+del", hook, iproute, 0.75);
+  if (baseline != nullptr) report.ratio("hook / baseline hook (before/after)", hook, *baseline, 0);
+  report.checks.push_back(
+      Check{"hook peak RSS", static_cast<double>(hook.max_rss_kb) / 1024.0, 8.0, "MiB"});
+}
+
+// A runc bundle on the shared busybox rootfs, written to `dir`.
+nlohmann::json base_spec(const std::string& dir, const std::vector<std::string>& args) {
+  ::mkdir(dir.c_str(), 0755);
+  test::CommandResult r = test::run({"runc", "spec", "-b", dir});
+  if (!r.ok()) throw std::runtime_error("runc spec failed: " + r.err);
+  nlohmann::json spec = nlohmann::json::parse(read_text(dir + "/config.json"));
+  spec["process"]["terminal"] = false;
+  spec["process"]["args"] = args;
+  spec["root"]["path"] = busybox_rootfs();
+  spec["root"]["readonly"] = true;
+  return spec;
+}
+
+// 2. `runc run` of busybox `true`, with the hook registered and without.
+void bench_e2e(const Options& opt, const Params& p, Report& report, const std::string& runc,
+               const std::string& root) {
+  HookSetup setup = make_hook_setup(opt.work + "/e2e");
+  std::string plain_dir = opt.work + "/bundle-plain";
+  std::string hooked_dir = opt.work + "/bundle-hooked";
+  nlohmann::json plain = base_spec(plain_dir, {"true"});
+  write_text(plain_dir + "/config.json", plain.dump(2));
+  nlohmann::json hooked = base_spec(hooked_dir, {"true"});
+  nlohmann::json env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                        "OCI_NETNS_HOOK_CONFIG=" + setup.config_path};
+  for (const char* stage : {"createRuntime", "poststop"}) {
+    hooked["hooks"][stage].push_back(
+        {{"path", opt.hook}, {"args", {"oci-netns-hook", stage}}, {"env", env}, {"timeout", 10}});
+  }
+  write_text(hooked_dir + "/config.json", hooked.dump(2));
+
+  std::string prefix = fmt::format("bench-{}-e2e", ::getpid());
+  auto run_one = [&](const std::string& bundle, const std::string& id) {
+    return must({runc, "--root", root, "run", "--bundle", bundle, id});
+  };
+  run_one(plain_dir, prefix + "-warm-a");
+  run_one(hooked_dir, prefix + "-warm-b");
+  Series& without = report.add_series("runc run busybox true, no hook");
+  Series& with = report.add_series("runc run busybox true, with hook");
+  for (int i = 0; i < p.e2e_n; ++i) {
+    without.add(run_one(plain_dir, fmt::format("{}-a{}", prefix, i)));
+    with.add(run_one(hooked_dir, fmt::format("{}-b{}", prefix, i)));
+  }
+  report.ratio("runc run: with hook / without", with, without, 1.05);
+}
+
+// A spec of about 30 KB: runc's default plus annotations and environment, as engines add.
+std::string padded_spec(nlohmann::json spec) {
+  for (int i = 0; spec.dump(2).size() < 30 * 1024; ++i) {
+    spec["annotations"][fmt::format("io.example.bench.annotation-{:04}", i)] =
+        std::string(64, static_cast<char>('a' + i % 26));
+    spec["process"]["env"].push_back(fmt::format("BENCH_VAR_{}={}", i, std::string(40, 'x')));
+  }
+  spec["annotations"]["bench.match"] = "yes";
+  return spec.dump(2);
+}
+
+// Three hooks.d files (root-owned, 0644) that all match, each adding a poststop hook.
+std::string write_hooks_d(const Options& opt) {
+  std::string dir = opt.work + "/hooks.d";
+  ::mkdir(dir.c_str(), 0755);
+  // Distinct args: the shim does not add a hook identical to one already in the spec.
+  auto hook_file = [&](const nlohmann::json& when) {
+    return nlohmann::json{{"version", "1.0.0"},
+                          {"hook", {{"path", opt.floor}, {"args", {"bench-floor", when.dump()}}}},
+                          {"when", when},
+                          {"stages", {"poststop"}}}
+        .dump(2);
+  };
+  write_text(dir + "/10-always.json", hook_file({{"always", true}}));
+  write_text(dir + "/20-annotation.json", hook_file({{"annotations", {{"^bench\\.match$", "^yes$"}}}}));
+  write_text(dir + "/30-command.json", hook_file({{"commands", {"true$"}}}));
+  return dir;
+}
+
+// 3. The shim: passthrough `state`, and `create` with a 30 KB config.json and 3 hooks.d files.
+void bench_shim(const Options& opt, const Params& p, Report& report, const std::string& runc,
+                const std::string& root) {
+  std::string shim_config = opt.work + "/shim-config.json";
+  nlohmann::ordered_json cfg;
+  cfg["runtime"] = {{"path", runc}, {"hooks_dirs", {write_hooks_d(opt)}}};
+  write_text(shim_config, cfg.dump(2));
+  std::vector<std::string> env{"OCI_NETNS_HOOK_CONFIG=" + shim_config};
+  // The same shim exec'ing the exec floor instead of runc: its own cost and peak RSS (wait4
+  // reports the larger of the shim's and the exec'd runtime's peak).
+  std::string alone_config = opt.work + "/shim-alone-config.json";
+  cfg["runtime"]["path"] = opt.floor;
+  write_text(alone_config, cfg.dump(2));
+  std::vector<std::string> alone_env{"OCI_NETNS_HOOK_CONFIG=" + alone_config};
+  std::string prefix = fmt::format("bench-{}-shim", ::getpid());
+
+  std::string state_dir = opt.work + "/bundle-state";
+  write_text(state_dir + "/config.json", base_spec(state_dir, {"true"}).dump(2));
+  std::string state_id = prefix + "-state";
+  must({runc, "--root", root, "create", "--bundle", state_dir, state_id});
+  Series& shim_state = report.add_series("oci-netns-runtime state (passthrough)");
+  Series& runc_state = report.add_series("runc state");
+  Series& shim_alone = report.add_series("oci-netns-runtime state, runtime = exec floor");
+  for (int i = 0; i < p.shim_state_n + 1; ++i) {
+    Outcome s = must({opt.runtime, "--root", root, "state", state_id}, "", env);
+    Outcome r = must({runc, "--root", root, "state", state_id}, "", env);
+    Outcome a = must({opt.runtime, "--root", root, "state", state_id}, "", alone_env);
+    if (i == 0) continue;  // warm-up
+    shim_state.add(s);
+    runc_state.add(r);
+    shim_alone.add(a);
+  }
+  must({runc, "--root", root, "delete", "--force", state_id});
+  report.ratio("shim passthrough / runc (state)", shim_state, runc_state, 1.1);
+
+  std::string shim_dir = opt.work + "/bundle-shim-create";
+  std::string runc_dir = opt.work + "/bundle-runc-create";
+  std::string text = padded_spec(base_spec(shim_dir, {"true"}));
+  base_spec(runc_dir, {"true"});
+  write_text(runc_dir + "/config.json", text);
+  report.notes.push_back(fmt::format("shim create: config.json of {} bytes, 3 hooks.d files",
+                                     text.size()));
+  Series& shim_create = report.add_series("oci-netns-runtime create (30 KB spec, 3 hooks.d)");
+  Series& runc_create = report.add_series("runc create (same spec)");
+  for (int i = 0; i < p.shim_create_n + 1; ++i) {
+    write_text(shim_dir + "/config.json", text);  // the shim rewrites it: start afresh
+    std::string a = fmt::format("{}-a{}", prefix, i);
+    std::string b = fmt::format("{}-b{}", prefix, i);
+    Outcome s = must({opt.runtime, "--root", root, "create", "--bundle", shim_dir, a}, "", env);
+    must({runc, "--root", root, "delete", "--force", a});
+    Outcome r = must({runc, "--root", root, "create", "--bundle", runc_dir, b}, "", env);
+    must({runc, "--root", root, "delete", "--force", b});
+    if (i == 0) {
+      nlohmann::json rewritten = nlohmann::json::parse(read_text(shim_dir + "/config.json"));
+      if (rewritten["hooks"]["poststop"].size() != 3) {
+        throw std::runtime_error("the shim did not inject the 3 hooks.d hooks");
+      }
+      continue;
+    }
+    shim_create.add(s);
+    runc_create.add(r);
+  }
+  report.ratio("shim create / runc create", shim_create, runc_create, 1.2);
+  report.checks.push_back(Check{"shim peak RSS (exec'ing the floor)",
+                               static_cast<double>(shim_alone.max_rss_kb) / 1024.0, 0, "MiB"});
+}
+
+// A child process in a mount namespace of its own, so the mounts it makes (thousands of
+// references) neither reach the host nor slow down the other measurements. It runs commands for
+// the parent over a pipe: each request returns one Outcome.
+class Worker {
+ public:
+  explicit Worker(std::function<void()> setup, std::function<Outcome(int)> serve) {
+    int req[2];
+    int rep[2];
+    if (::pipe2(req, O_CLOEXEC) != 0 || ::pipe2(rep, O_CLOEXEC) != 0) {
+      throw std::runtime_error("pipe2 failed");
+    }
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      ::close(req[1]);
+      ::close(rep[0]);
+      int code = 0;
+      try {
+        enter_own_mount_ns();
+        setup();
+        Outcome ready{0, 0, 0};
+        if (::write(rep[1], &ready, sizeof ready) != sizeof ready) ::_exit(1);
+        int n = 0;
+        while (::read(req[0], &n, sizeof n) == sizeof n && n >= 0) {
+          Outcome o = serve(n);
+          if (::write(rep[1], &o, sizeof o) != sizeof o) ::_exit(1);
+        }
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench worker: %s\n", e.what());
+        code = 1;
+      }
+      std::fflush(nullptr);
+      ::_exit(code);
+    }
+    ::close(req[0]);
+    ::close(rep[1]);
+    req_ = req[1];
+    rep_ = rep[0];
+    receive();  // setup done
+  }
+  ~Worker() {
+    int quit = -1;
+    if (::write(req_, &quit, sizeof quit) != sizeof quit) ::kill(pid_, SIGKILL);
+    ::close(req_);
+    ::close(rep_);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  Outcome request(int n) {
+    if (::write(req_, &n, sizeof n) != sizeof n) throw std::runtime_error("bench worker is gone");
+    return receive();
+  }
+
+ private:
+  Outcome receive() {
+    Outcome o;
+    if (::read(rep_, &o, sizeof o) != sizeof o) {
+      throw std::runtime_error("bench worker failed (see its message above)");
+    }
+    return o;
+  }
+  pid_t pid_ = -1;
+  int req_ = -1;
+  int rep_ = -1;
+};
+
+// `count` foreign references in `netns_dir` (like `ip netns add`): an O_EXCL file each, with
+// `ns_pid`'s network namespace bind-mounted on it, so every entry is also a mount.
+void add_foreign_entries(const std::string& netns_dir, int count, pid_t ns_pid) {
+  UniqueFd dir = prepare_netns_dir(netns_dir);
+  ProcessNs ns = open_process_ns(ns_pid, "net", CLONE_NEWNET);
+  for (int i = 0; i < count; ++i) {
+    std::string name = fmt::format("other-{:05}", i);
+    int err = 0;
+    UniqueFd file = create_reference_file(dir.get(), name, err);
+    if (!file) throw std::runtime_error(fmt::format("create {}: {}", name, std::strerror(err)));
+    bind_namespace(ns.ns.get(), file.get(), "netns", name);
+  }
+}
+
+// 4a. The hook's cost with 10, 1,000 and 10,000 other references in its netns directory.
+void bench_scale(const Options& opt, const Params& p, Report& report, const NetnsSleeper& sleeper) {
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<Series*> series;
+  for (int entries : p.scale_entries) {
+    HookSetup setup = make_hook_setup(fmt::format("{}/scale-{}", opt.work, entries));
+    std::string prefix = fmt::format("bench-{}-scale{}", ::getpid(), entries);
+    pid_t pid = sleeper.pid();
+    auto start = std::chrono::steady_clock::now();
+    workers.push_back(std::make_unique<Worker>(
+        [setup, entries, pid] {
+          ::mkdir(setup.netns_dir.c_str(), 0755);
+          add_foreign_entries(setup.netns_dir, entries, pid);
+        },
+        [&opt, setup, prefix, pid](int i) {
+          return hook_pair(opt.hook, setup, fmt::format("{}-{}", prefix, i), pid);
+        }));
+    report.notes.push_back(fmt::format("scale: {} foreign references (files + bind mounts) made in {:.1f} s",
+                                       entries,
+                                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
+    series.push_back(&report.add_series(fmt::format("hook pair, {} other entries", entries)));
+  }
+  for (auto& w : workers) w->request(0);  // warm-up
+  for (int i = 1; i <= p.scale_n; ++i) {
+    for (std::size_t k = 0; k < workers.size(); ++k) series[k]->add(workers[k]->request(i));
+  }
+  for (std::size_t k = 1; k < series.size(); ++k) {
+    report.ratio(fmt::format("{} entries / {} entries", p.scale_entries[k], p.scale_entries[0]),
+                 *series[k], *series[0], 1.2);
+  }
+}
+
+// 4b. gc of `gc_stale` stale references: records, reference files and mounts of namespaces
+// whose processes are dead.
+void bench_gc(const Options& opt, const Params& p, Report& report) {
+  HookSetup setup = make_hook_setup(opt.work + "/gc", "alias");
+  std::string prefix = fmt::format("bench-{}-gc", ::getpid());
+  auto start = std::chrono::steady_clock::now();
+  Worker worker(
+      [&] {
+        ReferenceSettings settings{setup.netns_dir, opt.work + "/gc/state", /*alias_shared=*/true};
+        for (int made = 0, group = 0; made < p.gc_stale; ++group) {
+          NetnsSleeper dying;  // killed at the end of the group: its references go stale
+          ProcessNs net = open_process_ns(dying.pid(), "net", CLONE_NEWNET);
+          for (int j = 0; j < p.gc_per_netns && made < p.gc_stale; ++j, ++made) {
+            OciState state;
+            state.id = fmt::format("{}-{}-{}", prefix, group, j);
+            state.pid = dying.pid();
+            create_reference(settings, state, state.id, net);
+          }
+        }
+      },
+      [&](int) {
+        Outcome o = must({opt.hook, "gc"}, "", setup.env());
+        test::CommandResult ls = test::sh("ls -A '" + setup.netns_dir + "' | wc -l");
+        o.status = std::atoi(ls.out.c_str());  // entries left, reported back in `status`
+        return o;
+      });
+  report.notes.push_back(fmt::format(
+      "gc: {} stale references ({} per dead namespace, shared_netns=alias) made in {:.1f} s",
+      p.gc_stale, p.gc_per_netns,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
+  Outcome gc = worker.request(0);
+  if (gc.status != 0) {
+    throw std::runtime_error(fmt::format("gc left {} entries in {}", gc.status, setup.netns_dir));
+  }
+  Series& s = report.add_series(fmt::format("gc, {} stale references", p.gc_stale));
+  s.add(gc.ms, gc.max_rss_kb);
+  report.checks.push_back(
+      Check{fmt::format("gc of {} stale references", p.gc_stale), gc.ms / 1000.0, 5.0, "s"});
+}
+
+std::string machine_description() {
+  struct utsname u {};
+  ::uname(&u);
+  double load[3] = {0, 0, 0};
+  ::getloadavg(load, 3);
+  return fmt::format("{} cores, Linux {}, load average {:.2f} {:.2f} {:.2f}",
+                     ::sysconf(_SC_NPROCESSORS_ONLN), u.release, load[0], load[1], load[2]);
+}
+
+void print_and_save(const Options& opt, const Report& report, const std::string& machine_before,
+                    double seconds) {
+  std::string machine_after = machine_description();
+  std::printf("\noci-netns-hook benchmark%s (Release, static)\n", opt.smoke ? " [smoke]" : "");
+  std::printf("machine at start: %s\nmachine at end:   %s\n\n", machine_before.c_str(),
+              machine_after.c_str());
+  std::printf("%-52s %6s %10s %10s %9s\n", "series", "N", "median ms", "p99 ms", "peak RSS");
+  for (const auto& s : report.series) {
+    std::printf("%-52s %6zu %10.2f %10.2f %6.1f MiB\n", s.name.c_str(), s.ms.size(), s.median(),
+                s.p99(), static_cast<double>(s.max_rss_kb) / 1024.0);
+  }
+  std::printf("\n%-52s %10s %10s %6s\n", "check (ratios are of medians)", "value", "target", "");
+  for (const auto& c : report.checks) {
+    std::string value = fmt::format("{:.2f} {}", c.value, c.unit);
+    std::string target = c.informational() ? "-" : fmt::format("<= {:.2f} {}", c.target, c.unit);
+    std::printf("%-52s %10s %10s %6s\n", c.name.c_str(), value.c_str(), target.c_str(),
+                c.informational() ? "" : c.pass() ? "PASS" : "MISS");
+  }
+  for (const auto& n : report.notes) std::printf("note: %s\n", n.c_str());
+  std::printf("total time %.1f s\n", seconds);
+
+  nlohmann::ordered_json j;
+  j["smoke"] = opt.smoke;
+  j["machine_start"] = machine_before;
+  j["machine_end"] = machine_after;
+  j["seconds"] = seconds;
+  j["series"] = nlohmann::json::array();
+  for (const auto& s : report.series) {
+    j["series"].push_back({{"name", s.name},
+                           {"n", s.ms.size()},
+                           {"median_ms", s.median()},
+                           {"p99_ms", s.p99()},
+                           {"peak_rss_kb", s.max_rss_kb}});
+  }
+  j["checks"] = nlohmann::json::array();
+  for (const auto& c : report.checks) {
+    nlohmann::ordered_json check{{"name", c.name}, {"value", c.value}, {"unit", c.unit}};
+    if (!c.informational()) {
+      check["target_max"] = c.target;
+      check["pass"] = c.pass();
+    }
+    j["checks"].push_back(check);
+  }
+  j["notes"] = report.notes;
+  write_text(opt.json_path, j.dump(2) + "\n");
+  std::printf("JSON: %s\n", opt.json_path.c_str());
+}
+
+int bench_main(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--smoke") {
+      opt.smoke = true;
+    } else if (a == "--hook") {
+      opt.hook = value();
+    } else if (a == "--runtime") {
+      opt.runtime = value();
+    } else if (a == "--floor") {
+      opt.floor = value();
+    } else if (a == "--json") {
+      opt.json_path = value();
+    } else if (a == "--work") {
+      opt.work = value();
+    } else if (a == "--baseline-hook") {
+      opt.baseline_hook = value();
+    } else if (a == "--only") {
+      std::string list = value();
+      for (std::size_t pos = 0; pos <= list.size();) {
+        std::size_t comma = std::min(list.find(',', pos), list.size());
+        opt.only.push_back(list.substr(pos, comma - pos));
+        pos = comma + 1;
+      }
+    } else {
+      throw std::runtime_error("unknown argument " + a);
+    }
+  }
+  if (opt.hook.empty() || opt.runtime.empty() || opt.floor.empty() || opt.json_path.empty() ||
+      opt.work.empty()) {
+    throw std::runtime_error(
+        "usage: oci_netns_bench --hook BIN --runtime BIN --floor BIN --json FILE --work DIR "
+        "[--smoke] [--only hook,e2e,shim,scale,gc] [--baseline-hook BIN]");
+  }
+  for (std::string* bin : {&opt.hook, &opt.runtime, &opt.floor, &opt.baseline_hook}) {
+    if (bin->empty()) continue;
+    char* abs = ::realpath(bin->c_str(), nullptr);  // runc runs hooks from the bundle directory
+    if (abs == nullptr) throw std::runtime_error("cannot find " + *bin);
+    *bin = abs;
+    std::free(abs);
+  }
+  if (::geteuid() != 0) throw std::runtime_error("the benchmark needs root (mounts, runc)");
+  Params p = opt.smoke ? smoke_params() : Params{};
+  if (::mkdir(opt.work.c_str(), 0755) != 0 && errno != EEXIST) {
+    throw std::runtime_error("cannot create " + opt.work);
+  }
+  g_stderr_log_path = opt.work + "/children.stderr";
+  g_stderr_log = ::open(g_stderr_log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+  if (g_stderr_log < 0) throw std::runtime_error("cannot open " + g_stderr_log_path);
+
+  std::string machine_before = machine_description();
+  auto start = std::chrono::steady_clock::now();
+  enter_own_mount_ns();
+  std::string runc = find_in_path("runc");
+  std::string root = opt.work + "/runc-root";
+  busybox_rootfs();  // built once per build tree, before anything is timed
+  Report report;
+  report.series.reserve(32);  // Series references stay valid while sections add more
+  NetnsSleeper sleeper;
+  auto section = [](const char* name) {
+    std::fprintf(stderr, "bench: %s\n", name);
+  };
+  if (opt.wants("hook")) {
+    section("hook vs exec floor vs iproute2");
+    bench_hook(opt, p, report, sleeper);
+  }
+  if (opt.wants("e2e")) {
+    section("runc run with and without the hook");
+    bench_e2e(opt, p, report, runc, root);
+  }
+  if (opt.wants("shim")) {
+    section("shim");
+    bench_shim(opt, p, report, runc, root);
+  }
+  if (opt.wants("scale")) {
+    section("scale");
+    bench_scale(opt, p, report, sleeper);
+  }
+  if (opt.wants("gc")) {
+    section("gc");
+    bench_gc(opt, p, report);
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  print_and_save(opt, report, machine_before, seconds);
+  return 0;
+}
+
+}  // namespace
+}  // namespace ocinetns::bench
+
+int main(int argc, char** argv) {
+  try {
+    return ocinetns::bench::bench_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench: error: %s\n", e.what());
+    return 1;
+  }
+}
