@@ -73,6 +73,7 @@ struct Options {
   std::string work;  // private scratch directory under /run (same filesystem as /run/netns)
   std::string baseline_hook;  // optional: another hook binary timed alongside (before/after)
   std::vector<std::string> only;  // sections to run (default: all)
+  bool host_run = false;  // keep this machine's /run filesystem instead of a tmpfs
   [[nodiscard]] bool wants(const std::string& section) const {
     return only.empty() || std::find(only.begin(), only.end(), section) != only.end();
   }
@@ -256,6 +257,18 @@ void enter_own_mount_ns() {
   if (::unshare(CLONE_NEWNS) != 0) throw std::runtime_error("unshare(CLONE_NEWNS) failed");
   if (::mount("none", "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) {
     throw std::runtime_error("mount --make-rslave / failed");
+  }
+}
+
+// /run is a tmpfs on systemd hosts, where the hook's records, the references and runc's state
+// live; on some machines (this project's VMs) it is ext4, whose unlink and rename-over cost
+// dominate gc. By default the benchmark's scratch directory and /run/netns (for iproute2) are
+// tmpfs mounts in its own mount namespace, so every series pays the same realistic filesystem.
+void use_tmpfs_run(const std::string& work) {
+  for (const std::string& dir : {work, std::string("/run/netns")}) {
+    if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+      throw std::runtime_error("mount tmpfs on " + dir + " failed");
+    }
   }
 }
 
@@ -660,8 +673,10 @@ void print_and_save(const Options& opt, const Report& report, const std::string&
                     double seconds) {
   std::string machine_after = machine_description();
   std::printf("\noci-netns-hook benchmark%s (Release, static)\n", opt.smoke ? " [smoke]" : "");
-  std::printf("machine at start: %s\nmachine at end:   %s\n\n", machine_before.c_str(),
+  std::printf("machine at start: %s\nmachine at end:   %s\n", machine_before.c_str(),
               machine_after.c_str());
+  std::printf("/run (scratch, state, references, /run/netns): %s\n\n",
+              opt.host_run ? "this machine's /run" : "tmpfs, as on systemd hosts");
   std::printf("%-52s %6s %10s %10s %9s\n", "series", "N", "median ms", "p99 ms", "peak RSS");
   for (const auto& s : report.series) {
     std::printf("%-52s %6zu %10.2f %10.2f %6.1f MiB\n", s.name.c_str(), s.ms.size(), s.median(),
@@ -682,6 +697,7 @@ void print_and_save(const Options& opt, const Report& report, const std::string&
   j["machine_start"] = machine_before;
   j["machine_end"] = machine_after;
   j["seconds"] = seconds;
+  j["run_fs"] = opt.host_run ? "host" : "tmpfs";
   j["series"] = nlohmann::json::array();
   for (const auto& s : report.series) {
     j["series"].push_back({{"name", s.name},
@@ -724,6 +740,8 @@ int bench_main(int argc, char** argv) {
       opt.json_path = value();
     } else if (a == "--work") {
       opt.work = value();
+    } else if (a == "--host-run") {
+      opt.host_run = true;
     } else if (a == "--baseline-hook") {
       opt.baseline_hook = value();
     } else if (a == "--only") {
@@ -741,7 +759,7 @@ int bench_main(int argc, char** argv) {
       opt.work.empty()) {
     throw std::runtime_error(
         "usage: oci_netns_bench --hook BIN --runtime BIN --floor BIN --json FILE --work DIR "
-        "[--smoke] [--only hook,e2e,shim,scale,gc] [--baseline-hook BIN]");
+        "[--smoke] [--only hook,e2e,shim,scale,gc] [--baseline-hook BIN] [--host-run]");
   }
   for (std::string* bin : {&opt.hook, &opt.runtime, &opt.floor, &opt.baseline_hook}) {
     if (bin->empty()) continue;
@@ -755,13 +773,15 @@ int bench_main(int argc, char** argv) {
   if (::mkdir(opt.work.c_str(), 0755) != 0 && errno != EEXIST) {
     throw std::runtime_error("cannot create " + opt.work);
   }
+  ::mkdir("/run/netns", 0755);
+  enter_own_mount_ns();
+  if (!opt.host_run) use_tmpfs_run(opt.work);
   g_stderr_log_path = opt.work + "/children.stderr";
   g_stderr_log = ::open(g_stderr_log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
   if (g_stderr_log < 0) throw std::runtime_error("cannot open " + g_stderr_log_path);
 
   std::string machine_before = machine_description();
   auto start = std::chrono::steady_clock::now();
-  enter_own_mount_ns();
   std::string runc = find_in_path("runc");
   std::string root = opt.work + "/runc-root";
   busybox_rootfs();  // built once per build tree, before anything is timed
