@@ -92,13 +92,32 @@ int run_create_runtime(const GlobalOptions& options) {
     }
     state = parse_oci_state(input, PidRule::kRequired);
     name = render_netns_name(cfg.name_template, state.id, state.annotations);
-    net = open_process_ns(state.pid, "net", CLONE_NEWNET);
   } catch (const InputError& e) {
     spdlog::error("createRuntime: {}", e.what());
     return kExitBadInput;
   } catch (const std::system_error& e) {
     spdlog::error("createRuntime: {}", e.what());
     return kExitBadInput;
+  }
+  try {
+    net = open_process_ns(state.pid, "net", CLONE_NEWNET);
+  } catch (const InputError& e) {  // no such process, or it exited: the state is wrong
+    spdlog::error("createRuntime {}: {}", state.id, e.what());
+    return kExitBadInput;
+  } catch (const std::system_error& e) {
+    // The input is fine but this host refuses us the namespace (EACCES/EPERM when the hook runs
+    // without privilege, e.g. from rootless Podman, which reads the same hooks.d): that is a
+    // failure to make the reference, so on_error decides, and configured sysctls that can no
+    // longer be applied fail the start only under sysctl_errors=fail.
+    bool fail = cfg.on_error == ErrorPolicy::kFail ||
+                (cfg.sysctl_errors == ErrorPolicy::kFail && !cfg.sysctls.empty());
+    if (fail) {
+      spdlog::error("createRuntime {}: {}", state.id, e.what());
+      return kExitFailure;
+    }
+    spdlog::warn("createRuntime {}: {} (on_error=warn: the container starts without a reference)",
+                 state.id, e.what());
+    return kExitOk;
   }
 
   bool created = false;  // this call made the reference: roll it back if sysctls fail the start
