@@ -34,6 +34,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // CLI11 reports a misspelt verb as "A subcommand is required"; name the word instead.
+    if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && !app.remaining().empty()) {
+      std::fprintf(stderr, "oci-netns-hook: unknown command `%s` (see --help)\n",
+                   app.remaining().front().c_str());
+      return kExitBadInput;
+    }
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitBadInput;
   }
