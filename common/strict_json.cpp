@@ -54,6 +54,11 @@ Json parse_with_limits(std::string_view text, std::string_view what, const JsonL
     std::string message = e.what();
     if (auto pos = message.find("] "); pos != std::string::npos) message.erase(0, pos + 2);
     throw InputError(fmt::format("{}: invalid JSON: {}", what, message));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number too large for a double (1e999) is out_of_range.406, not a parse_error.
+    std::string message = e.what();
+    if (auto pos = message.find("] "); pos != std::string::npos) message.erase(0, pos + 2);
+    throw InputError(fmt::format("{}: invalid JSON: {}", what, message));
   }
 }
 
