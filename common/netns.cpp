@@ -141,8 +141,14 @@ UniqueFd prepare_netns_dir(const std::string& path) {
   // Lock the directory inode (iproute2 ip/ipnetns.c netns_add takes the same flock).
   UniqueFd lock = open_or_throw(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   if (::flock(lock.get(), LOCK_EX) != 0) throw_last_errno(fmt::format("flock `{}`", path));
+  // On an existing mount point only the top mount is made shared: MS_REC would walk every
+  // reference mounted below it (do_change_type() visits the whole subtree), an O(n) cost per
+  // container start with n references. New references need no more: a bind mount attached
+  // under a shared mount joins its propagation (mount_namespaces(7)). A fresh self-bind, which
+  // copied whatever was mounted below, is made rshared as iproute2 does.
   bool made_mount = false;
-  while (::mount("", path.c_str(), "none", MS_SHARED | MS_REC, nullptr) != 0) {
+  while (::mount("", path.c_str(), "none", made_mount ? MS_SHARED | MS_REC : MS_SHARED,
+                 nullptr) != 0) {
     // EINVAL: not a mount point yet. Upgrade it by bind-mounting it onto itself, once.
     if (errno != EINVAL || made_mount) {
       throw_last_errno(fmt::format("mount --make-rshared `{}`", path));
