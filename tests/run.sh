@@ -16,6 +16,15 @@ status=0
 main_log=$BUILD/ctest-main.log
 (cd "$BUILD" && ctest --output-on-failure --timeout 900 -O "$main_log" "$@") || status=$?
 
+# Benchmark smoke stage: tests/bench/run.sh --smoke (its own Release build, then ~10 s) so the
+# benchmark cannot rot. A script error fails CI; a missed performance target does not (the
+# benchmark asserts nothing). BENCH_SMOKE=0 skips it.
+if [ "${BENCH_SMOKE:-1}" != 0 ]; then
+  t0=$(date +%s)
+  if ./tests/bench/run.sh --smoke; then result=passed; else result=FAILED; status=1; fi
+  echo "run.sh: benchmark smoke stage: $result in $(($(date +%s) - t0))s"
+fi
+
 # Sanitizer stage: everything the unit and runc suites need, built with ASan+UBSan
 # (OCI_NETNS_SANITIZE turns static linking off), then those suites. SANITIZE=0 skips it.
 if [ "${SANITIZE:-1}" != 0 ]; then
