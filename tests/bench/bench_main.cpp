@@ -273,11 +273,12 @@ void use_tmpfs_run(const std::string& work) {
 }
 
 std::string hook_config(const std::string& netns_dir, const std::string& state_dir,
-                        const std::string& shared = "skip") {
+                        const std::string& shared, const std::string& sandbox) {
   nlohmann::ordered_json j;
   j["netns_dir"] = netns_dir;
   j["state_dir"] = state_dir;
   j["shared_netns"] = shared;
+  if (!sandbox.empty()) j["sandbox"] = sandbox;
   j["log"] = {{"level", "info"}, {"file", ""}, {"syslog", false}};
   return j.dump(2) + "\n";
 }
@@ -302,10 +303,12 @@ struct HookSetup {
   }
 };
 
-HookSetup make_hook_setup(const std::string& dir, const std::string& shared = "skip") {
+// `sandbox` empty: the config's default.
+HookSetup make_hook_setup(const std::string& dir, const std::string& shared = "skip",
+                          const std::string& sandbox = "") {
   ::mkdir(dir.c_str(), 0755);
   HookSetup s{dir + "/netns", dir + "/config.json"};
-  write_text(s.config_path, hook_config(s.netns_dir, dir + "/state", shared));
+  write_text(s.config_path, hook_config(s.netns_dir, dir + "/state", shared, sandbox));
   return s;
 }
 
@@ -343,6 +346,9 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
   Series& hook = report.add_series("hook createRuntime+poststop");
   Series& floor = report.add_series("exec floor (2 static execs, same stdin)");
   Series& iproute = report.add_series("ip netns attach + ip netns del");
+  // The same hook without its seccomp sandbox: what confinement costs on the hot path.
+  HookSetup unconfined = make_hook_setup(opt.work + "/hook-unconfined", "skip", "off");
+  Series& no_sandbox = report.add_series("hook createRuntime+poststop, sandbox off");
   Series* baseline = opt.baseline_hook.empty()
                          ? nullptr
                          : &report.add_series("baseline hook createRuntime+poststop");
@@ -350,6 +356,7 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
   for (int i = 0; i < p.hook_n; ++i) {
     std::string id = fmt::format("{}-{}", prefix, i);
     hook.add(hook_pair(opt.hook, setup, id, sleeper.pid()));
+    no_sandbox.add(hook_pair(opt.hook, unconfined, id + "-u", sleeper.pid()));
     if (baseline != nullptr) baseline->add(hook_pair(opt.baseline_hook, setup, id + "-b", sleeper.pid()));
     Outcome f1 = must({opt.floor}, create_state(id, sleeper.pid()), setup.env());
     Outcome f2 = must({opt.floor}, poststop_state(id), setup.env());
@@ -360,6 +367,7 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
   }
   report.ratio("hook / exec floor", hook, floor, 1.2);
   report.ratio("hook / ip netns attach+del", hook, iproute, 0.75);
+  report.ratio("hook / hook with sandbox off", hook, no_sandbox, 0);
   if (baseline != nullptr) report.ratio("hook / baseline hook (before/after)", hook, *baseline, 0);
   report.checks.push_back(
       Check{"hook peak RSS", static_cast<double>(hook.max_rss_kb) / 1024.0, 8.0, "MiB"});
