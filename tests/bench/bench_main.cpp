@@ -71,9 +71,9 @@ struct Options {
   std::string floor;
   std::string json_path;
   std::string work;  // private scratch directory under /run (same filesystem as /run/netns)
-  std::string baseline_hook;  // optional: another hook binary timed alongside (before/after)
+  std::string baseline_hook;      // optional: another hook binary timed alongside (before/after)
   std::vector<std::string> only;  // sections to run (default: all)
-  bool host_run = false;  // keep this machine's /run filesystem instead of a tmpfs
+  bool host_run = false;          // keep this machine's /run filesystem instead of a tmpfs
   [[nodiscard]] bool wants(const std::string& section) const {
     return only.empty() || std::find(only.begin(), only.end(), section) != only.end();
   }
@@ -284,13 +284,15 @@ std::string hook_config(const std::string& netns_dir, const std::string& state_d
 }
 
 std::string create_state(const std::string& id, pid_t pid) {
-  return nlohmann::json{{"ociVersion", "1.0.2"}, {"id", id},         {"pid", pid},
-                        {"status", "creating"},  {"bundle", "/tmp"}, {"annotations", nlohmann::json::object()}}
+  return nlohmann::json{
+      {"ociVersion", "1.0.2"}, {"id", id},         {"pid", pid},
+      {"status", "creating"},  {"bundle", "/tmp"}, {"annotations", nlohmann::json::object()}}
       .dump();
 }
 
 std::string poststop_state(const std::string& id) {
-  return nlohmann::json{{"ociVersion", "1.0.2"}, {"id", id}, {"status", "stopped"}, {"bundle", "/tmp"}}
+  return nlohmann::json{
+      {"ociVersion", "1.0.2"}, {"id", id}, {"status", "stopped"}, {"bundle", "/tmp"}}
       .dump();
 }
 
@@ -357,7 +359,8 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
     std::string id = fmt::format("{}-{}", prefix, i);
     hook.add(hook_pair(opt.hook, setup, id, sleeper.pid()));
     no_sandbox.add(hook_pair(opt.hook, unconfined, id + "-u", sleeper.pid()));
-    if (baseline != nullptr) baseline->add(hook_pair(opt.baseline_hook, setup, id + "-b", sleeper.pid()));
+    if (baseline != nullptr)
+      baseline->add(hook_pair(opt.baseline_hook, setup, id + "-b", sleeper.pid()));
     Outcome f1 = must({opt.floor}, create_state(id, sleeper.pid()), setup.env());
     Outcome f2 = must({opt.floor}, poststop_state(id), setup.env());
     floor.add(f1.ms + f2.ms, std::max(f1.max_rss_kb, f2.max_rss_kb));
@@ -442,7 +445,8 @@ std::string write_hooks_d(const Options& opt) {
         .dump(2);
   };
   write_text(dir + "/10-always.json", hook_file({{"always", true}}));
-  write_text(dir + "/20-annotation.json", hook_file({{"annotations", {{"^bench\\.match$", "^yes$"}}}}));
+  write_text(dir + "/20-annotation.json",
+             hook_file({{"annotations", {{"^bench\\.match$", "^yes$"}}}}));
   write_text(dir + "/30-command.json", hook_file({{"commands", {"true$"}}}));
   return dir;
 }
@@ -487,8 +491,8 @@ void bench_shim(const Options& opt, const Params& p, Report& report, const std::
   std::string text = padded_spec(base_spec(shim_dir, {"true"}));
   base_spec(runc_dir, {"true"});
   write_text(runc_dir + "/config.json", text);
-  report.notes.push_back(fmt::format("shim create: config.json of {} bytes, 3 hooks.d files",
-                                     text.size()));
+  report.notes.push_back(
+      fmt::format("shim create: config.json of {} bytes, 3 hooks.d files", text.size()));
   Series& shim_create = report.add_series("oci-netns-runtime create (30 KB spec, 3 hooks.d)");
   Series& runc_create = report.add_series("runc create (same spec)");
   for (int i = 0; i < p.shim_create_n + 1; ++i) {
@@ -511,7 +515,7 @@ void bench_shim(const Options& opt, const Params& p, Report& report, const std::
   }
   report.ratio("shim create / runc create", shim_create, runc_create, 1.2);
   report.checks.push_back(Check{"shim peak RSS (exec'ing the floor)",
-                               static_cast<double>(shim_alone.max_rss_kb) / 1024.0, 0, "MiB"});
+                                static_cast<double>(shim_alone.max_rss_kb) / 1024.0, 0, "MiB"});
 }
 
 // A child process in a mount namespace of its own, so the mounts it makes (thousands of
@@ -613,9 +617,9 @@ void bench_scale(const Options& opt, const Params& p, Report& report, const Netn
         [&opt, setup, prefix, pid](int i) {
           return hook_pair(opt.hook, setup, fmt::format("{}-{}", prefix, i), pid);
         }));
-    report.notes.push_back(fmt::format("scale: {} foreign references (files + bind mounts) made in {:.1f} s",
-                                       entries,
-                                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
+    report.notes.push_back(fmt::format(
+        "scale: {} foreign references (files + bind mounts) made in {:.1f} s", entries,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
     series.push_back(&report.add_series(fmt::format("hook pair, {} other entries", entries)));
   }
   for (auto& w : workers) w->request(0);  // warm-up
@@ -695,7 +699,9 @@ void print_and_save(const Options& opt, const Report& report, const std::string&
     std::string value = fmt::format("{:.2f} {}", c.value, c.unit);
     std::string target = c.informational() ? "-" : fmt::format("<= {:.2f} {}", c.target, c.unit);
     std::printf("%-52s %10s %10s %6s\n", c.name.c_str(), value.c_str(), target.c_str(),
-                c.informational() ? "" : c.pass() ? "PASS" : "MISS");
+                c.informational() ? ""
+                : c.pass()        ? "PASS"
+                                  : "MISS");
   }
   for (const auto& n : report.notes) std::printf("note: %s\n", n.c_str());
   std::printf("total time %.1f s\n", seconds);
@@ -796,9 +802,7 @@ int bench_main(int argc, char** argv) {
   Report report;
   report.series.reserve(32);  // Series references stay valid while sections add more
   NetnsSleeper sleeper;
-  auto section = [](const char* name) {
-    std::fprintf(stderr, "bench: %s\n", name);
-  };
+  auto section = [](const char* name) { std::fprintf(stderr, "bench: %s\n", name); };
   if (opt.wants("hook")) {
     section("hook vs exec floor vs iproute2");
     bench_hook(opt, p, report, sleeper);
@@ -819,8 +823,7 @@ int bench_main(int argc, char** argv) {
     section("gc");
     bench_gc(opt, p, report);
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   print_and_save(opt, report, machine_before, seconds);
   return 0;
 }
