@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 #include "common/scope_guard.hpp"
@@ -207,6 +208,11 @@ TEST_F(Docker, ThirtyInParallelGiveThirtyReferencesThenNone) {
     EXPECT_TRUE(netns_listed(id));
     EXPECT_EQ(mountinfo_count("/run/netns/" + id), 1);
     EXPECT_TRUE(path_exists(docker_->hooks().record_path(id)));
+  }
+  // Exactly one record and one index entry per container (the state_dir is this daemon's own).
+  for (const char* sub : {"/containers", "/netns"}) {
+    auto r = run({"ls", "-A", docker_->hooks().state_dir() + sub});
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), kCount) << sub << ":\n" << r.out;
   }
   // /run/netns itself is mounted as before: no stacked self-bind mounts.
   EXPECT_EQ(mountinfo_count("/run/netns"), netns_dir_mounts > 0 ? netns_dir_mounts : 1);

@@ -46,6 +46,8 @@ struct BadCase {
 TEST_F(HookInput, BadInputIsRefusedWithOneLineAndNothingCreated) {
   std::string mib(1024 * 1024 + 1, ' ');
   std::string deep(200000, '[');
+  std::string deep_objects;
+  for (int i = 0; i < 200000; ++i) deep_objects += "{\"a\":";
   const BadCase cases[] = {
       {"empty", "", "empty input"},
       {"null", "null", "state: expected a JSON object"},
@@ -65,8 +67,23 @@ TEST_F(HookInput, BadInputIsRefusedWithOneLineAndNothingCreated) {
       {"nul id", R"({"id":"a\u0000b","pid":1})", "id: must not contain NUL or control"},
       {"newline id", R"({"id":"a\nb","pid":1})", "id: must not contain NUL or control"},
       {"bad utf8", "{\"id\":\"\xc3\x28\",\"pid\":1}", "state: invalid JSON"},
+      {"raw NUL in id", std::string("{\"id\":\"a\0b\",\"pid\":1}", 20), "state: invalid JSON"},
+      {"raw newline in id", "{\"id\":\"a\nb\",\"pid\":1}", "state: invalid JSON"},
+      {"true", "true", "state: expected a JSON object"},
+      {"id array", R"({"id":["x"],"pid":1})", "id: expected a string"},
+      {"id too long", R"({"id":")" + std::string(201, 'a') + R"(","pid":1})", "longer than 200"},
+      {"pid float", R"({"id":"x","pid":1.5})", "pid: expected an integer"},
+      {"pid below int64", R"({"id":"x","pid":-99999999999999999999})", "pid: expected an integer"},
+      {"pid u64 max", R"({"id":"x","pid":18446744073709551615})", "pid: out of range"},
+      {"annotations type", R"({"id":"x","pid":1,"annotations":["k"]})", "annotations: expected"},
+      {"annotation value type", R"({"id":"x","pid":1,"annotations":{"k":1}})",
+       "annotations.k: expected a string"},
+      {"bundle type", R"({"id":"x","pid":1,"bundle":{}})", "bundle: expected a string"},
       {"duplicate", R"({"id":"a","id":"b","pid":1})", "duplicate key \"id\""},
+      {"nested duplicate", R"({"id":"a","pid":1,"annotations":{"k":"1","k":"2"}})",
+       "duplicate key \"k\""},
       {"deep", deep, "nesting deeper than"},
+      {"deep objects", deep_objects, "nesting deeper than"},
       {"over 1 MiB", mib, "input exceeds 1048576 bytes"},
   };
   for (const auto& c : cases) {
@@ -96,6 +113,26 @@ TEST_F(HookInput, HostNamespacePidYieldsNoReference) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("host's network namespace"), std::string::npos) << r.err;
   expect_nothing_created();
+}
+
+// A pid in the host's namespaces (our own) with a sysctl configured: no reference, and the host
+// value is never written, whatever sysctl_errors says.
+TEST_F(HookInput, HostNamespacePidNeverChangesAHostSysctl) {
+  const std::string sysctl = "/proc/sys/net/ipv4/tcp_keepalive_time";
+  std::string before = read_text(sysctl);
+  ASSERT_NE(before, "619\n") << "the test could not tell the values apart";
+  for (const char* policy : {"fail", "warn"}) {
+    SCOPED_TRACE(policy);
+    write_text(config_path(), R"({"netns_dir":")" + dir_.file("netns") + R"(","state_dir":")" +
+                                  dir_.file("state") +
+                                  R"(","sysctls":{"net.ipv4.tcp_keepalive_time":"619"},)" +
+                                  R"("sysctl_errors":")" + policy + R"("})");
+    auto r = hook("createRuntime", R"({"id":"hostsysctl","pid":)" + std::to_string(getpid()) + "}");
+    EXPECT_EQ(r.exit_code, std::string(policy) == "fail" ? 1 : 0) << r.err;
+    EXPECT_NE(r.err.find("host's network namespace"), std::string::npos) << r.err;
+    EXPECT_EQ(read_text(sysctl), before);
+    expect_nothing_created();
+  }
 }
 
 TEST_F(HookInput, StageComesFromArgvNotStatus) {

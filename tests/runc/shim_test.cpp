@@ -172,6 +172,76 @@ TEST(RuncShim, InvalidHooksDFileIsSkippedWithAWarning) {
   EXPECT_FALSE(listed(id));
 }
 
+// A hooks.d directory or file that a non-root user could write is refused with a warning naming
+// it and the reason; the container runs without those hooks. The shim's own config likewise
+// (an error: the real runtime never runs). Only a build-time option turns the check off.
+TEST(RuncShim, UntrustedHooksDAndConfigAreRefused) {
+  OCI_NETNS_REQUIRE_RUNC();
+#ifdef OCI_NETNS_ALLOW_UNTRUSTED_CONFIG
+  GTEST_SKIP() << "built with OCI_NETNS_ALLOW_UNTRUSTED_CONFIG: ownership checks are off";
+#endif
+  struct Case {
+    const char* label;
+    void (*spoil)(const ShimSetup&);
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"directory mode 0777", [](const ShimSetup& s) { ::chmod(s.hooks_dir().c_str(), 0777); },
+       "hooks.d directory `%D`: refused, writable by group or others (mode 0777)"},
+      {"directory owned by nobody",
+       [](const ShimSetup& s) { EXPECT_EQ(::chown(s.hooks_dir().c_str(), 65534, 65534), 0); },
+       "hooks.d directory `%D`: refused, owned by uid 65534 instead of root"},
+      {"file mode 0666",
+       [](const ShimSetup& s) {
+         ::chmod((s.hooks_dir() + "/oci-netns-hook-createruntime.json").c_str(), 0666);
+       },
+       "hooks.d file `%D/oci-netns-hook-createruntime.json`: refused, writable by group or "
+       "others (mode 0666)"},
+      {"file owned by nobody",
+       [](const ShimSetup& s) {
+         EXPECT_EQ(
+             ::chown((s.hooks_dir() + "/oci-netns-hook-createruntime.json").c_str(), 65534, 65534),
+             0);
+       },
+       "hooks.d file `%D/oci-netns-hook-createruntime.json`: refused, owned by uid 65534"},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.label);
+    ShimSetup setup;
+    setup.install_hooks();
+    k.spoil(setup);
+    std::string expected = k.expected;
+    expected.replace(expected.find("%D"), 2, setup.hooks_dir());
+    RuncBundle bundle;
+    bundle.write();
+    std::string id = unique_id("shim-untrusted");
+    RuncContainer c(id, bundle);
+    auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'");
+    ASSERT_TRUE(r.ok()) << r.err;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    EXPECT_NE(read_text(bundle.dir() + "/log.json").find(expected), std::string::npos);
+    auto spec = nlohmann::json::parse(read_text(bundle.dir() + "/config.json"));
+    EXPECT_FALSE(spec.contains("hooks") && spec["hooks"].contains("createRuntime"));
+    EXPECT_GT(c.pid(), 0);
+    EXPECT_FALSE(listed(id));
+    c.kill_and_delete();
+  }
+
+  ShimSetup setup;
+  setup.install_hooks();
+  ::chmod(setup.config().c_str(), 0666);
+  RuncBundle bundle;
+  bundle.write();
+  std::string id = unique_id("shim-untrusted-config");
+  RuncContainer c(id, bundle);
+  auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("config `" + setup.config() + "`: refused, writable by group or others"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(run({"runc", "--root", test_runc_root(), "state", id}).ok());
+}
+
 }  // namespace
 }  // namespace ocinetns::test
 
