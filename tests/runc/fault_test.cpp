@@ -2,7 +2,6 @@
 // point of common/fault.hpp's kFaultPoints), then the container lifecycle or gc; a corrupt record
 // at poststop; a state directory that is not writable. Each ends with no leaked mount, reference
 // file, record or index entry, an untouched `ip netns add` entry and an unchanged host sysctl.
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -30,19 +29,6 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 int line_count(const std::string& s) {
   return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
-}
-
-// Names in a directory (none if it does not exist).
-std::vector<std::string> entries(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") out.push_back(n);
-  }
-  ::closedir(d);
-  return out;
 }
 
 // What must be unchanged at the end of every test: an `ip netns add` entry next to ours in
@@ -73,9 +59,9 @@ class Bystanders {
 void expect_nothing_left(const OpsConfig& cfg, const std::string& id) {
   EXPECT_EQ(mountinfo_count(cfg.ref(id)), 0) << "leaked mount";
   EXPECT_FALSE(path_exists(cfg.ref(id))) << "leaked reference file";
-  EXPECT_EQ(entries(cfg.state_dir() + "/containers"), std::vector<std::string>{})
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/containers"), std::vector<std::string>{})
       << "leaked record";
-  EXPECT_EQ(entries(cfg.state_dir() + "/netns"), std::vector<std::string>{})
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/netns"), std::vector<std::string>{})
       << "leaked index entry";
 }
 
@@ -241,7 +227,7 @@ TEST(FaultState, CorruptRecordAtPoststopKeepsTheReference) {
     EXPECT_EQ(inode_of(cfg.ref(id)), proc.netns_inode());
     EXPECT_EQ(mountinfo_count(cfg.ref(id)), 1);
     EXPECT_EQ(read_text(cfg.record(id)), bad);
-    EXPECT_EQ(entries(cfg.state_dir() + "/netns").size(), 1u);
+    EXPECT_EQ(dir_entries(cfg.state_dir() + "/netns").size(), 1u);
     // gc reports it too and leaves it alone.
     auto gc = cfg.hook({"gc"});
     EXPECT_EQ(gc.exit_code, 1) << gc.err;
@@ -252,7 +238,7 @@ TEST(FaultState, CorruptRecordAtPoststopKeepsTheReference) {
     run({"umount", cfg.ref(id)});
     ::unlink(cfg.ref(id).c_str());
     ::unlink(cfg.record(id).c_str());
-    for (const auto& e : entries(cfg.state_dir() + "/netns")) {
+    for (const auto& e : dir_entries(cfg.state_dir() + "/netns")) {
       ::unlink((cfg.state_dir() + "/netns/" + e).c_str());
     }
   }
@@ -308,14 +294,14 @@ TEST(FaultState, UnwritableStateDirectoryGivesAClearErrorAndLeavesNothing) {
           EXPECT_FALSE(started.ok());
         }
         // Nothing half-made: no reference, no mount in the netns directory.
-        EXPECT_EQ(entries(cfg.netns_dir()), std::vector<std::string>{});
+        EXPECT_EQ(dir_entries(cfg.netns_dir()), std::vector<std::string>{});
         EXPECT_EQ(mountinfo_count(cfg.ref(id)), 0);
         c.runc({"delete", "--force", id});
-        EXPECT_EQ(entries(cfg.netns_dir()), std::vector<std::string>{});
+        EXPECT_EQ(dir_entries(cfg.netns_dir()), std::vector<std::string>{});
       }
       // The read-only directory is as the test made it.
-      EXPECT_EQ(entries(state.path()).size(), with_subdirs ? 2u : 0u);
-      EXPECT_EQ(entries(state.path() + "/containers"), std::vector<std::string>{});
+      EXPECT_EQ(dir_entries(state.path()).size(), with_subdirs ? 2u : 0u);
+      EXPECT_EQ(dir_entries(state.path() + "/containers"), std::vector<std::string>{});
     }
   }
 }

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -254,25 +253,6 @@ TEST(RuncLifecycle, NameCollisionWithIpNetnsAddLeavesItIntact) {
   EXPECT_EQ(inode_of(kNetnsDir + "/" + id), foreign_ino);
 }
 
-// Mount points in our mountinfo that start with `prefix`.
-int mounts_under(const std::string& prefix) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  int count = 0;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, devno, root, mount_point;
-    fields >> id >> parent >> devno >> root >> mount_point;
-    if (mount_point.rfind(prefix, 0) == 0) ++count;
-  }
-  return count;
-}
-
-std::size_t entry_count(const std::string& dir) {
-  auto r = run({"ls", "-A", dir});
-  return static_cast<std::size_t>(std::count(r.out.begin(), r.out.end(), '\n'));
-}
-
 // N containers started and then deleted all at once through runc (issue 6 asks for 100): exactly
 // N references while they run and none after, /run/netns mounted once (parallel hooks must not
 // stack self-bind mounts, see prepare_netns_dir), and nothing left in the state directory, which
@@ -314,8 +294,8 @@ TEST_P(RuncParallel, StartAndDeleteGiveExactlyNReferencesThenNone) {
   }
   EXPECT_EQ(ours.size(), static_cast<std::size_t>(count));
   EXPECT_EQ(mounts_under(prefix), count);
-  EXPECT_EQ(entry_count(state_dir + "/containers"), static_cast<std::size_t>(count));
-  EXPECT_EQ(entry_count(state_dir + "/netns"), static_cast<std::size_t>(count));
+  EXPECT_EQ(dir_entries(state_dir + "/containers").size(), static_cast<std::size_t>(count));
+  EXPECT_EQ(dir_entries(state_dir + "/netns").size(), static_cast<std::size_t>(count));
   for (const auto& c : containers) {
     int pid = c->pid();
     EXPECT_GT(pid, 0) << c->id();
@@ -336,8 +316,8 @@ TEST_P(RuncParallel, StartAndDeleteGiveExactlyNReferencesThenNone) {
   EXPECT_EQ(ours.size(), 0u);
   EXPECT_EQ(mounts_under(prefix), 0) << "stray mounts";
   for (const auto& c : containers) EXPECT_FALSE(path_exists(kNetnsDir + "/" + c->id()));
-  EXPECT_EQ(entry_count(state_dir + "/containers"), 0u) << "stray records";
-  EXPECT_EQ(entry_count(state_dir + "/netns"), 0u) << "stray index entries";
+  EXPECT_EQ(dir_entries(state_dir + "/containers").size(), 0u) << "stray records";
+  EXPECT_EQ(dir_entries(state_dir + "/netns").size(), 0u) << "stray index entries";
   EXPECT_EQ(mountinfo_count(kNetnsDir), 1) << "stacked /run/netns mounts";
 }
 

@@ -1,6 +1,7 @@
 // Real-runc test support. Everything a test makes is removed by the object that made it.
 #include "tests/support/runc.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/file.h>
@@ -65,8 +66,10 @@ TempDir::TempDir(const std::string& prefix) {
 
 TempDir::~TempDir() {
   // Detach any mount a test left below us before deleting, so rm never crosses into it.
-  sh("grep -o ' " + path_ + "/[^ ]*' /proc/self/mountinfo | sort -r | while read m; do "
-     "umount -l \"$m\"; done; rm -rf '" + path_ + "'");
+  sh("grep -o ' " + path_ +
+     "/[^ ]*' /proc/self/mountinfo | sort -r | while read m; do "
+     "umount -l \"$m\"; done; rm -rf '" +
+     path_ + "'");
 }
 
 std::string busybox_rootfs() {
@@ -76,7 +79,8 @@ std::string busybox_rootfs() {
   if (lock < 0) throw std::runtime_error("cannot open " + lock_path);
   ::flock(lock, LOCK_EX);
   if (!path_exists(root + "/.complete")) {
-    auto r = sh("set -e; rm -rf '" + root + "'; mkdir -p '" + root + "'; cd '" + root + "'; "
+    auto r = sh("set -e; rm -rf '" + root + "'; mkdir -p '" + root + "'; cd '" + root +
+                "'; "
                 "mkdir -p bin proc sys dev tmp etc root dev/pts dev/shm dev/mqueue sys/fs/cgroup; "
                 "cp /bin/busybox bin/busybox; "
                 "for a in $(/bin/busybox --list); do [ -e bin/$a ] || ln -s busybox bin/$a; done; "
@@ -91,7 +95,9 @@ std::string busybox_rootfs() {
   return root;
 }
 
-std::string test_runc_root() { return "/run/oci-netns-test-runc"; }
+std::string test_runc_root() {
+  return "/run/oci-netns-test-runc";
+}
 
 RuncBundle::RuncBundle(std::vector<std::string> args) : dir_("oci-netns-bundle") {
   auto r = run({"runc", "spec", "-b", dir_.path()});
@@ -136,7 +142,9 @@ void RuncBundle::add_annotation(const std::string& key, const std::string& value
   spec_["annotations"][key] = value;
 }
 
-void RuncBundle::write() const { write_text(dir_.file("config.json"), spec_.dump(2)); }
+void RuncBundle::write() const {
+  write_text(dir_.file("config.json"), spec_.dump(2));
+}
 
 RuncContainer::RuncContainer(std::string id, RuncBundle& bundle)
     : id_(std::move(id)), bundle_(bundle) {}
@@ -163,7 +171,9 @@ CommandResult RuncContainer::start() {
   return r;
 }
 
-std::string RuncContainer::output() const { return read_text(bundle_.dir() + "/stdout"); }
+std::string RuncContainer::output() const {
+  return read_text(bundle_.dir() + "/stdout");
+}
 
 int RuncContainer::pid() const {
   auto r = runc({"state", id_});
@@ -189,7 +199,11 @@ CommandResult RuncContainer::kill_and_delete() {
   return runc({"delete", id_});
 }
 
-int mountinfo_count(const std::string& mount_point) {
+namespace {
+
+// Mount points (field 5) in our mountinfo for which `wanted` is true.
+template <typename Pred>
+int count_mount_points(Pred wanted) {
   std::ifstream in("/proc/self/mountinfo");
   std::string line;
   int count = 0;
@@ -197,12 +211,36 @@ int mountinfo_count(const std::string& mount_point) {
     std::istringstream fields(line);
     std::string id, parent, devno, root, mp;
     fields >> id >> parent >> devno >> root >> mp;
-    if (mp == mount_point) ++count;
+    if (wanted(mp)) ++count;
   }
   return count;
 }
 
-bool mountinfo_has(const std::string& mount_point) { return mountinfo_count(mount_point) > 0; }
+}  // namespace
+
+int mountinfo_count(const std::string& mount_point) {
+  return count_mount_points([&](const std::string& mp) { return mp == mount_point; });
+}
+
+int mounts_under(const std::string& prefix) {
+  return count_mount_points([&](const std::string& mp) { return mp.rfind(prefix, 0) == 0; });
+}
+
+std::vector<std::string> dir_entries(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return out;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back(n);
+  }
+  ::closedir(d);
+  return out;
+}
+
+bool mountinfo_has(const std::string& mount_point) {
+  return mountinfo_count(mount_point) > 0;
+}
 
 std::vector<std::string> ip_netns_list() {
   std::vector<std::string> names;

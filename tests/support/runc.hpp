@@ -17,13 +17,13 @@ std::string busybox_rootfs();
 
 // Skips the current test (GTEST_SKIP with the reason) unless we are root and runc exists.
 // In CI (CI=true) missing prerequisites fail instead of skipping.
-#define OCI_NETNS_REQUIRE_RUNC()                                                    \
-  do {                                                                              \
-    std::string why_ = ::ocinetns::test::runc_unavailable_reason();                 \
-    if (!why_.empty()) {                                                            \
+#define OCI_NETNS_REQUIRE_RUNC()                                                       \
+  do {                                                                                 \
+    std::string why_ = ::ocinetns::test::runc_unavailable_reason();                    \
+    if (!why_.empty()) {                                                               \
       if (::ocinetns::test::in_ci()) FAIL() << "prerequisite missing in CI: " << why_; \
-      GTEST_SKIP() << why_;                                                         \
-    }                                                                               \
+      GTEST_SKIP() << why_;                                                            \
+    }                                                                                  \
   } while (0)
 
 std::string runc_unavailable_reason();
@@ -104,7 +104,9 @@ class RuncContainer {
 // Helpers for assertions on the host.
 bool mountinfo_has(const std::string& mount_point);  // an exact mount point in our mountinfo
 int mountinfo_count(const std::string& mount_point);
-std::vector<std::string> ip_netns_list();             // names from `ip netns list`
-unsigned long long inode_of(const std::string& path);  // stat().st_ino, 0 if missing
+int mounts_under(const std::string& prefix);  // mount points that start with `prefix`
+std::vector<std::string> dir_entries(const std::string& dir);  // names; none if it is missing
+std::vector<std::string> ip_netns_list();                      // names from `ip netns list`
+unsigned long long inode_of(const std::string& path);          // stat().st_ino, 0 if missing
 
 }  // namespace ocinetns::test
