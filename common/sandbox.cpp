@@ -80,12 +80,13 @@ const Rule kCreateRuntime[] = {
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
 // Sanitizer runtimes need these to report: LeakSanitizer's StopTheWorld clones a tracer task that
-// ptraces the process (prctl PR_SET_PTRACER, ptrace, wait4, kill). GCC's runtime symbolizes in
-// process, so execve stays refused. Only sanitizer builds have these.
+// lists /proc/PID/task (getdents, not getdents64, on x86_64) and ptraces the process (prctl
+// PR_SET_PTRACER, ptrace, wait4, kill). GCC's runtime symbolizes in process, so execve stays
+// refused. Only sanitizer builds have these.
 const Rule kSanitizer[] = {{"prctl"},  {"sched_yield"}, {"getrlimit"}, {"setrlimit"},
                            {"sched_getaffinity"}, {"arch_prctl"}, {"tgkill"}, {"wait4"},
                            {"clone"},  {"pipe2"},       {"ptrace"},    {"getpgid"},
-                           {"getsid"}, {"waitid"},      {"kill"}};
+                           {"getsid"}, {"waitid"},      {"kill"},      {"getdents"}};
 #define OCI_NETNS_HAVE_SANITIZER_RULES 1
 #endif
 
