@@ -227,7 +227,8 @@ Config parse_config(std::string_view text, std::string_view origin) {
       } else if (v == "off") {
         cfg.sandbox = SandboxMode::kOff;
       } else if (value.is_string()) {
-        p.problem(fmt::format("sandbox: expected \"errno\", \"kill\" or \"off\", got \"{}\"", v));
+        p.problem(
+            fmt::format("sandbox: expected \"errno\", \"kill\" or \"off\", got \"{}\"", v));
       }
     } else if (key == "runtime") {
       parse_runtime(p, value, cfg.runtime);

@@ -40,13 +40,14 @@ Config load_and_log(const GlobalOptions& options) {
 bool confine(const Config& cfg, SandboxStage stage, const char* stage_name) {
   if (cfg.sandbox != SandboxMode::kOff) {
     try {
-      enter_sandbox(stage,
-                    cfg.sandbox == SandboxMode::kKill ? SandboxViolation::kKill
-                                                      : SandboxViolation::kErrno,
-                    cfg.log.file);
+      enter_sandbox(
+          stage,
+          cfg.sandbox == SandboxMode::kKill ? SandboxViolation::kKill : SandboxViolation::kErrno,
+          cfg.log.file);
     } catch (const std::system_error& e) {
-      spdlog::error("{}: cannot enter the sandbox: {} (config \"sandbox\": \"off\" runs unconfined)",
-                    stage_name, e.what());
+      spdlog::error(
+          "{}: cannot enter the sandbox: {} (config \"sandbox\": \"off\" runs unconfined)",
+          stage_name, e.what());
       return false;
     }
   }

@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   nlohmann::ordered_json spec;
   try {
-    spec = parse_strict_ordered_json(spec_text, "config.json", {.max_bytes = 1 << 20, .max_depth = 64});
+    spec = parse_strict_ordered_json(spec_text, "config.json",
+                                     {.max_bytes = 1 << 20, .max_depth = 64});
   } catch (const InputError&) {
     return 0;
   }

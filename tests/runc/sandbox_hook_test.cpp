@@ -80,11 +80,15 @@ class RuncSandbox : public ::testing::Test {
   TempDir dir_{"oci-netns-sandbox"};
 };
 
-TEST_F(RuncSandbox, ErrnoModeHookWorkSucceeds) { lifecycle("errno", ""); }
+TEST_F(RuncSandbox, ErrnoModeHookWorkSucceeds) {
+  lifecycle("errno", "");
+}
 
 // Kill mode turns any missing allowlist entry into a dead hook, so this also proves the list
 // covers syslog(3) (socket/connect/sendto) next to the file log and the sysctl child.
-TEST_F(RuncSandbox, KillModeHookWorkSucceeds) { lifecycle("kill", R"("on_error":"fail")"); }
+TEST_F(RuncSandbox, KillModeHookWorkSucceeds) {
+  lifecycle("kill", R"("on_error":"fail")");
+}
 
 TEST_F(RuncSandbox, KillModeWithSyslogHookWorkSucceeds) {
   // The log object is replaced wholesale: syslog on, same file.

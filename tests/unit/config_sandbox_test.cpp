@@ -31,9 +31,9 @@ TEST(ConfigSandbox, ParsesEachMode) {
 }
 
 TEST(ConfigSandbox, BadValuesNameTheKey) {
-  EXPECT_EQ(problems_of(R"({"sandbox":"strict"})"),
-            std::vector<std::string>{
-                R"(cfg: sandbox: expected "errno", "kill" or "off", got "strict")"});
+  EXPECT_EQ(
+      problems_of(R"({"sandbox":"strict"})"),
+      std::vector<std::string>{R"(cfg: sandbox: expected "errno", "kill" or "off", got "strict")"});
   EXPECT_EQ(problems_of(R"({"sandbox":true})"),
             std::vector<std::string>{"cfg: sandbox: expected a string, got boolean"});
   EXPECT_EQ(problems_of(R"({"sandbox":"KILL"})").size(), 1u);

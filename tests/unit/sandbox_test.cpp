@@ -51,7 +51,9 @@ int in_sandboxed_child(SandboxStage stage, SandboxViolation violation,
   return status;
 }
 
-int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+int exit_code(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 TEST(Sandbox, ExecveAndPtraceAreRefusedWithEperm) {
   int status = in_sandboxed_child(SandboxStage::kCreateRuntime, SandboxViolation::kErrno, [] {

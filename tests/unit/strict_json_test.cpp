@@ -23,16 +23,16 @@ std::string error_of(const std::string& text) {
 // Found by fuzz_hooks_d: nlohmann reports a number overflowing a double as out_of_range.406,
 // which escaped as a non-InputError and aborted the hook on a state with "pid": 1e999.
 TEST(StrictJson, NumberOverflowIsAnInputError) {
-  EXPECT_EQ(error_of(R"({"pid":1e999})"),
-            "state: invalid JSON: number overflow parsing '1e999'");
+  EXPECT_EQ(error_of(R"({"pid":1e999})"), "state: invalid JSON: number overflow parsing '1e999'");
   EXPECT_NE(error_of("[-1E400]"), "");
   EXPECT_THROW(parse_strict_ordered_json(R"({"timeout":3333E3333333})", "hook"), InputError);
 }
 
 TEST(StrictJson, StateWithOverflowingPidIsRefused) {
   EXPECT_THROW(
-      parse_oci_state(R"({"ociVersion":"1.0.2","id":"x","status":"creating","pid":1e999,"bundle":"/b"})",
-                      PidRule::kRequired),
+      parse_oci_state(
+          R"({"ociVersion":"1.0.2","id":"x","status":"creating","pid":1e999,"bundle":"/b"})",
+          PidRule::kRequired),
       InputError);
 }
 
