@@ -1,6 +1,7 @@
 // Self-confinement with a libseccomp allowlist, installed by the hook stages once they have read
-// their input and config. Everything outside the stage's allowlist fails with EPERM or kills the
-// process.
+// their input and config. The filter is built by export_sandbox_filter()
+// (common/sandbox_filter.hpp) at build time and loaded from the precomputed BPF at run time.
+// Everything outside the stage's allowlist fails with EPERM or kills the process.
 //
 // The allowlist (print it with `oci-netns-hook sandbox-allowlist [createRuntime|poststop]`):
 // - both stages: reading/writing open descriptors, openat/close/stat family, memory, signals,
@@ -13,6 +14,9 @@
 // Not in either list, among others: execve/execveat, ptrace, process_vm_*, bpf, init_module,
 // kexec_*, reboot, pivot_root, chroot, unshare, keyctl, setuid family, network sockets.
 #pragma once
+
+#include <linux/filter.h>
+#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -29,11 +33,15 @@ std::vector<std::string> sandbox_allowlist(SandboxStage stage);
 // the hidden `sandbox-allowlist` verb).
 std::vector<std::string> describe_sandbox(SandboxStage stage);
 
+// The BPF program enter_sandbox() loads: the build's export of the stage's filter with `pid` as
+// the hook's own pid. Equal to export_sandbox_filter(stage, violation, pid) (a unit test checks).
+std::vector<sock_filter> sandbox_program(SandboxStage stage, SandboxViolation violation, pid_t pid);
+
 // Installs the filter on the calling thread and every child it forks afterwards. Sets
 // no_new_privs (prctl(2) PR_SET_NO_NEW_PRIVS), which seccomp(2) requires. In kill mode a refused
 // syscall raises SIGSYS: a handler writes one line naming the syscall number to stderr and to
 // `log_file` (if not empty), then the process dies by SIGSYS. Throws std::system_error if
-// libseccomp cannot build or load the filter.
+// the filter cannot be loaded.
 void enter_sandbox(SandboxStage stage, SandboxViolation violation,
                    const std::string& log_file = {});
 

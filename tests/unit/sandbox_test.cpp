@@ -1,5 +1,6 @@
 // The real seccomp filter, installed in a forked child: syscalls outside the stage's allowlist
 // are refused (EPERM, or SIGSYS in kill mode) while the hook's own kind of work still succeeds.
+// Also: the precomputed BPF the hook loads is exactly what libseccomp builds.
 #include "common/sandbox.hpp"
 
 #include <fcntl.h>
@@ -16,11 +17,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <functional>
 #include <string>
 
+#include "common/sandbox_filter.hpp"
 #include "tests/support/runc.hpp"
 
 namespace ocinetns {
@@ -53,6 +57,49 @@ int in_sandboxed_child(SandboxStage stage, SandboxViolation violation,
 
 int exit_code(int status) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Compares instruction by instruction so a failure names the first difference.
+void expect_same_program(const std::vector<sock_filter>& expected,
+                         const std::vector<sock_filter>& actual, const std::string& what) {
+  ASSERT_EQ(expected.size(), actual.size()) << what;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const sock_filter& e = expected[i];
+    const sock_filter& a = actual[i];
+    ASSERT_TRUE(e.code == a.code && e.jt == a.jt && e.jf == a.jf && e.k == a.k)
+        << what << ": instruction " << i << " is {" << a.code << ", " << int{a.jt} << ", "
+        << int{a.jf} << ", " << a.k << "}, libseccomp makes {" << e.code << ", " << int{e.jt}
+        << ", " << int{e.jf} << ", " << e.k << "}";
+  }
+}
+
+TEST(SandboxProgram, PrecomputedProgramIsWhatLibseccompBuildsForThisPid) {
+  // Two pids, so that the substitution of the pid is checked as well as the copy.
+  for (pid_t pid : {getpid(), pid_t{4194303}}) {
+    for (auto stage : {SandboxStage::kCreateRuntime, SandboxStage::kPoststop}) {
+      for (auto violation : {SandboxViolation::kErrno, SandboxViolation::kKill}) {
+        std::string what = fmt::format("stage {}, mode {}, pid {}", static_cast<int>(stage),
+                                       static_cast<int>(violation), pid);
+        expect_same_program(export_sandbox_filter(stage, violation, pid),
+                            sandbox_program(stage, violation, pid), what);
+      }
+    }
+  }
+}
+
+TEST(SandboxProgram, ModesAndStagesDiffer) {
+  pid_t pid = getpid();
+  auto create_errno = sandbox_program(SandboxStage::kCreateRuntime, SandboxViolation::kErrno, pid);
+  auto create_kill = sandbox_program(SandboxStage::kCreateRuntime, SandboxViolation::kKill, pid);
+  auto poststop = sandbox_program(SandboxStage::kPoststop, SandboxViolation::kErrno, pid);
+  auto same = [](const std::vector<sock_filter>& a, const std::vector<sock_filter>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+      return x.code == y.code && x.jt == y.jt && x.jf == y.jf && x.k == y.k;
+    });
+  };
+  EXPECT_FALSE(same(create_errno, create_kill));
+  EXPECT_FALSE(same(create_errno, poststop));
+  EXPECT_LT(poststop.size(), create_errno.size());  // createRuntime allows more
 }
 
 TEST(Sandbox, ExecveAndPtraceAreRefusedWithEperm) {
@@ -164,8 +211,8 @@ TEST(Sandbox, KillModeLogsTheSyscallToStderrAndTheLogFile) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
   EXPECT_EQ(WTERMSIG(status), SIGSYS);
-  std::string line = "[" + std::to_string(pid) + "]: critical: sandbox: syscall " +
-                     std::to_string(__NR_execve) + " is not in the allowlist";
+  std::string line =
+      fmt::format("[{}]: critical: sandbox: syscall {} is not in the allowlist", pid, __NR_execve);
   EXPECT_NE(test::read_text(err).find(line), std::string::npos) << test::read_text(err);
   EXPECT_NE(test::read_text(log).find(line), std::string::npos) << test::read_text(log);
 }

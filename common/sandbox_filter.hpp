@@ -1,0 +1,37 @@
+// The seccomp filter of each hook stage as libseccomp builds it. The build exports it once per
+// stage and mode (common/tools/sandbox_bpf_gen.cpp) and compiles the BPF into the hook, so a
+// container start loads a ready program instead of running libseccomp's compiler (tests/bench:
+// building the filter was most of the sandbox's cost, about 25 page faults per run).
+#pragma once
+
+#include <linux/filter.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "common/sandbox.hpp"
+
+namespace ocinetns {
+
+// Stands for the hook's pid in an exported program (kill/tgkill are allowed only at the hook's
+// own pid). It is above PID_MAX_LIMIT (2^22, include/linux/threads.h), so no real pid equals
+// it; the generator also proves that it is the only constant that changes with the pid.
+inline constexpr std::uint32_t kSandboxPidPlaceholder = 0x7e57a11d;
+
+// The BPF program libseccomp makes for `stage` and `violation` with `pid` as the hook's own pid
+// (seccomp_export_bpf(3)). Throws std::system_error if libseccomp fails.
+std::vector<sock_filter> export_sandbox_filter(SandboxStage stage, SandboxViolation violation,
+                                               pid_t pid);
+
+// One precomputed program: `insns` as exported with kSandboxPidPlaceholder, and the indices of
+// the instructions whose constant is that pid.
+struct SandboxProgram {
+  const sock_filter* insns;
+  std::size_t size;
+  const std::uint16_t* pid_slots;
+  std::size_t pid_slot_count;
+};
+
+}  // namespace ocinetns
