@@ -9,7 +9,6 @@
 // unlinkat write gettid lseek socket connect exit_group.
 #include "common/sandbox_filter.hpp"
 
-#include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <seccomp.h>

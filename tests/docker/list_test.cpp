@@ -8,17 +8,10 @@
 
 #include "common/scope_guard.hpp"
 #include "tests/support/engines.hpp"
+#include "tests/support/json_lookup.hpp"
 
 namespace ocinetns::test {
 namespace {
-
-const nlohmann::json* find_by(const nlohmann::json& array, const std::string& key,
-                              const std::string& value) {
-  for (const auto& e : array) {
-    if (e.at(key) == value) return &e;
-  }
-  return nullptr;
-}
 
 // From `ip -o link` lines "<ifindex>: <name>[@<peer>]: <...> ... master <bridge> ...", the line
 // of `ifindex` split into name, peer ("if8" or a name) and master.

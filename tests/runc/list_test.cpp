@@ -8,17 +8,10 @@
 #include <sstream>
 
 #include "tests/runc/ops_fixtures.hpp"
+#include "tests/support/json_lookup.hpp"
 
 namespace ocinetns::test {
 namespace {
-
-const nlohmann::json* find_by(const nlohmann::json& array, const std::string& key,
-                              const std::string& value) {
-  for (const auto& e : array) {
-    if (e.at(key) == value) return &e;
-  }
-  return nullptr;
-}
 
 int host_ifindex(const std::string& name) {
   // `ip -o link show NAME` starts with "<ifindex>: ".

@@ -40,6 +40,15 @@ class RuncSandbox : public ::testing::Test {
   std::vector<std::string> probe_env() const {
     return {"OCI_NETNS_TEST_SANDBOX_PROBE=execve", "OCI_NETNS_TEST_SANDBOX_MARKER=" + marker()};
   }
+  // Runs poststop directly (no runc) with the probe and a config in sandbox `mode`.
+  CommandResult poststop_with_probe(const std::string& mode, const std::string& base) {
+    HookEnv env = config(mode);
+    std::vector<std::string> vars = probe_env();
+    vars.push_back("OCI_NETNS_HOOK_CONFIG=" + env.config_path);
+    std::string state =
+        R"({"ociVersion":"1.0.2","id":")" + id(base) + R"(","status":"stopped","bundle":"/tmp"})";
+    return run_hook({"poststop"}, state, vars);
+  }
   // Adds the probe's variables to both hook entries of `bundle`.
   void add_probe(RuncBundle& bundle) const {
     for (const char* stage : {"createRuntime", "poststop"}) {
@@ -151,12 +160,7 @@ TEST_F(RuncSandbox, KillModeKillsTheHookBySigsysAndLogsTheSyscall) {
 
 // The same stage outside runc: the exit status says SIGSYS, stderr has the line.
 TEST_F(RuncSandbox, KillModePoststopDiesBySigsys) {
-  HookEnv env = config("kill");
-  std::vector<std::string> vars = probe_env();
-  vars.push_back("OCI_NETNS_HOOK_CONFIG=" + env.config_path);
-  std::string state = R"({"ociVersion":"1.0.2","id":")" + id("sbx-stop") +
-                      R"(","status":"stopped","bundle":"/tmp"})";
-  auto r = run_hook({"poststop"}, state, vars);
+  auto r = poststop_with_probe("kill", "sbx-stop");
   EXPECT_EQ(r.exit_code, 128 + SIGSYS) << r.err;
   EXPECT_NE(r.err.find("sandbox: syscall " + std::to_string(__NR_execve)), std::string::npos)
       << r.err;
@@ -165,12 +169,7 @@ TEST_F(RuncSandbox, KillModePoststopDiesBySigsys) {
 
 // The control: without the sandbox the probe's program does run, so the tests above can fail.
 TEST_F(RuncSandbox, OffModeLetsTheProbeRun) {
-  HookEnv env = config("off");
-  std::vector<std::string> vars = probe_env();
-  vars.push_back("OCI_NETNS_HOOK_CONFIG=" + env.config_path);
-  std::string state = R"({"ociVersion":"1.0.2","id":")" + id("sbx-off") +
-                      R"(","status":"stopped","bundle":"/tmp"})";
-  auto r = run_hook({"poststop"}, state, vars);
+  auto r = poststop_with_probe("off", "sbx-off");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(path_exists(marker()));
 }

@@ -2,18 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
+#include "tests/support/config_problems.hpp"
 
 namespace ocinetns {
 namespace {
-
-std::vector<std::string> problems_of(const std::string& text) {
-  try {
-    parse_config(text, "cfg");
-  } catch (const ConfigError& e) {
-    return e.problems();
-  }
-  return {};
-}
 
 TEST(ConfigCore, EmptyObjectGivesDefaults) {
   Config c = parse_config("{}", "cfg");
@@ -39,10 +31,11 @@ TEST(ConfigCore, MissingFileMeansDefaults) {
 }
 
 TEST(ConfigCore, ParsesEveryCoreKey) {
-  Config c = parse_config(R"({"netns_dir":"/tmp/ns/","state_dir":"/tmp/st","name_template":"c-{short_id}",
+  Config c =
+      parse_config(R"({"netns_dir":"/tmp/ns/","state_dir":"/tmp/st","name_template":"c-{short_id}",
     "on_error":"fail","shared_netns":"alias","log":{"level":"debug","file":"/tmp/x.log","syslog":true},
     "runtime":{"path":"/usr/sbin/runc","hooks_dirs":["/a"]}})",
-                          "cfg");
+                   "cfg");
   EXPECT_EQ(c.netns_dir, "/tmp/ns");
   EXPECT_EQ(c.state_dir, "/tmp/st");
   EXPECT_EQ(c.name_template, "c-{short_id}");
@@ -56,20 +49,22 @@ TEST(ConfigCore, ParsesEveryCoreKey) {
 }
 
 TEST(ConfigCore, UnknownKeysAndWrongTypesNameTheKey) {
-  EXPECT_EQ(problems_of(R"({"netns_dri":"/x"})"),
+  EXPECT_EQ(test::config_problems(R"({"netns_dri":"/x"})"),
             std::vector<std::string>{"cfg: netns_dri: unknown key"});
-  EXPECT_EQ(problems_of(R"({"on_error":true})"),
+  EXPECT_EQ(test::config_problems(R"({"on_error":true})"),
             std::vector<std::string>{"cfg: on_error: expected a string, got boolean"});
-  EXPECT_EQ(problems_of(R"({"on_error":"ignore"})"),
-            std::vector<std::string>{"cfg: on_error: expected \"warn\" or \"fail\", got \"ignore\""});
-  EXPECT_EQ(problems_of(R"({"log":{"levle":"info"}})"),
+  EXPECT_EQ(
+      test::config_problems(R"({"on_error":"ignore"})"),
+      std::vector<std::string>{"cfg: on_error: expected \"warn\" or \"fail\", got \"ignore\""});
+  EXPECT_EQ(test::config_problems(R"({"log":{"levle":"info"}})"),
             std::vector<std::string>{"cfg: log.levle: unknown key"});
-  EXPECT_EQ(problems_of(R"({"log":{"level":"loud"}})").size(), 1u);
-  EXPECT_EQ(problems_of(R"({"runtime":{"hooks_dirs":"/a"}})").size(), 1u);
+  EXPECT_EQ(test::config_problems(R"({"log":{"level":"loud"}})").size(), 1u);
+  EXPECT_EQ(test::config_problems(R"({"runtime":{"hooks_dirs":"/a"}})").size(), 1u);
 }
 
 TEST(ConfigCore, EveryProblemIsReported) {
-  auto problems = problems_of(R"({"a":1,"netns_dir":"rel","state_dir":5,"name_template":"{x}"})");
+  auto problems =
+      test::config_problems(R"({"a":1,"netns_dir":"rel","state_dir":5,"name_template":"{x}"})");
   ASSERT_EQ(problems.size(), 4u);
   EXPECT_EQ(problems[0], "cfg: a: unknown key");
   EXPECT_EQ(problems[1], "cfg: netns_dir: must be an absolute path");
@@ -78,16 +73,16 @@ TEST(ConfigCore, EveryProblemIsReported) {
 }
 
 TEST(ConfigCore, PathsMustBeSafe) {
-  EXPECT_EQ(problems_of(R"({"netns_dir":"/run/../etc"})"),
+  EXPECT_EQ(test::config_problems(R"({"netns_dir":"/run/../etc"})"),
             std::vector<std::string>{"cfg: netns_dir: must not contain '..'"});
-  EXPECT_EQ(problems_of(R"({"netns_dir":"/x","state_dir":"/x/"})"),
+  EXPECT_EQ(test::config_problems(R"({"netns_dir":"/x","state_dir":"/x/"})"),
             std::vector<std::string>{"cfg: state_dir: must differ from netns_dir"});
 }
 
 TEST(ConfigCore, NotJsonOrNotObject) {
-  EXPECT_EQ(problems_of("[]"), std::vector<std::string>{"cfg: expected a JSON object"});
-  EXPECT_EQ(problems_of("{").size(), 1u);
-  EXPECT_EQ(problems_of(R"({"on_error":"warn","on_error":"fail"})"),
+  EXPECT_EQ(test::config_problems("[]"), std::vector<std::string>{"cfg: expected a JSON object"});
+  EXPECT_EQ(test::config_problems("{").size(), 1u);
+  EXPECT_EQ(test::config_problems(R"({"on_error":"warn","on_error":"fail"})"),
             std::vector<std::string>{"cfg: config: duplicate key \"on_error\""});
 }
 

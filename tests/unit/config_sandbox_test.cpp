@@ -5,18 +5,10 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "tests/support/config_problems.hpp"
 
 namespace ocinetns {
 namespace {
-
-std::vector<std::string> problems_of(const std::string& text) {
-  try {
-    parse_config(text, "cfg");
-  } catch (const ConfigError& e) {
-    return e.problems();
-  }
-  return {};
-}
 
 TEST(ConfigSandbox, DefaultIsErrno) {
   EXPECT_EQ(parse_config("{}", "cfg").sandbox, SandboxMode::kErrno);
@@ -32,11 +24,11 @@ TEST(ConfigSandbox, ParsesEachMode) {
 
 TEST(ConfigSandbox, BadValuesNameTheKey) {
   EXPECT_EQ(
-      problems_of(R"({"sandbox":"strict"})"),
+      test::config_problems(R"({"sandbox":"strict"})"),
       std::vector<std::string>{R"(cfg: sandbox: expected "errno", "kill" or "off", got "strict")"});
-  EXPECT_EQ(problems_of(R"({"sandbox":true})"),
+  EXPECT_EQ(test::config_problems(R"({"sandbox":true})"),
             std::vector<std::string>{"cfg: sandbox: expected a string, got boolean"});
-  EXPECT_EQ(problems_of(R"({"sandbox":"KILL"})").size(), 1u);
+  EXPECT_EQ(test::config_problems(R"({"sandbox":"KILL"})").size(), 1u);
 }
 
 }  // namespace

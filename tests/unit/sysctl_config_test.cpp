@@ -5,18 +5,10 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "tests/support/config_problems.hpp"
 
 namespace ocinetns {
 namespace {
-
-std::vector<std::string> problems_of(const std::string& text) {
-  try {
-    parse_config(text, "cfg");
-  } catch (const ConfigError& e) {
-    return e.problems();
-  }
-  return {};
-}
 
 bool any_contains(const std::vector<std::string>& lines, const std::string& needle) {
   for (const auto& l : lines) {
@@ -61,19 +53,19 @@ TEST(SysctlConfig, KeepsFileOrderNotAlphabetical) {
 
 TEST(SysctlConfig, EveryInvalidKeyIsReportedAndNamed) {
   std::string big(kMaxSysctlValueBytes + 1, '7');
-  auto problems = problems_of(R"({"sysctls":{)"
-                              R"("kernel.hostname":"x",)"
-                              R"("vm.swappiness":"1",)"
-                              R"("fs.file-max":"5",)"
-                              R"("net/../kernel/shmmax":"1",)"
-                              R"("/proc/sys/net/ipv4/ip_forward":"1",)"
-                              R"("":"1",)"
-                              R"("net.ipv4.ip_forward":"1\n",)"
-                              R"("net.ipv4.tcp_syncookies":"1\u00000",)"
-                              R"("net.ipv4.tcp_keepalive_time":")" +
-                              big +
-                              R"(",)"
-                              R"("net.ipv4.tcp_keepalive_intvl":"60"}})");
+  auto problems = test::config_problems(R"({"sysctls":{)"
+                                        R"("kernel.hostname":"x",)"
+                                        R"("vm.swappiness":"1",)"
+                                        R"("fs.file-max":"5",)"
+                                        R"("net/../kernel/shmmax":"1",)"
+                                        R"("/proc/sys/net/ipv4/ip_forward":"1",)"
+                                        R"("":"1",)"
+                                        R"("net.ipv4.ip_forward":"1\n",)"
+                                        R"("net.ipv4.tcp_syncookies":"1\u00000",)"
+                                        R"("net.ipv4.tcp_keepalive_time":")" +
+                                        big +
+                                        R"(",)"
+                                        R"("net.ipv4.tcp_keepalive_intvl":"60"}})");
   ASSERT_EQ(problems.size(), 9u);
   for (const char* key : {"kernel.hostname", "vm.swappiness", "fs.file-max", "net/../kernel/shmmax",
                           "/proc/sys/net/ipv4/ip_forward", "net.ipv4.ip_forward",
@@ -89,25 +81,26 @@ TEST(SysctlConfig, EveryInvalidKeyIsReportedAndNamed) {
 }
 
 TEST(SysctlConfig, ValuesMustBeStrings) {
-  auto problems = problems_of(R"({"sysctls":{"net.ipv4.ip_forward":1,"kernel.shmmni":null}})");
+  auto problems =
+      test::config_problems(R"({"sysctls":{"net.ipv4.ip_forward":1,"kernel.shmmni":null}})");
   ASSERT_EQ(problems.size(), 2u);
   EXPECT_TRUE(
       any_contains(problems, "sysctls.net.ipv4.ip_forward: expected a string value, got number"));
   EXPECT_TRUE(any_contains(problems, "sysctls.kernel.shmmni: expected a string value, got null"));
-  EXPECT_TRUE(any_contains(problems_of(R"({"sysctls":["net.ipv4.ip_forward=1"]})"),
+  EXPECT_TRUE(any_contains(test::config_problems(R"({"sysctls":["net.ipv4.ip_forward=1"]})"),
                            "sysctls: expected an object"));
 }
 
 TEST(SysctlConfig, TwoSpellingsOfOneKeyAreAnError) {
   auto problems =
-      problems_of(R"({"sysctls":{"net.ipv4.ip_forward":"1","net/ipv4/ip_forward":"0"}})");
+      test::config_problems(R"({"sysctls":{"net.ipv4.ip_forward":"1","net/ipv4/ip_forward":"0"}})");
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("net/ipv4/ip_forward"), std::string::npos);
   EXPECT_NE(problems[0].find("same key as \"net.ipv4.ip_forward\""), std::string::npos);
 }
 
 TEST(SysctlConfig, AllowlistProblemsAreEachReported) {
-  auto problems = problems_of(
+  auto problems = test::config_problems(
       R"({"annotation_sysctls":["net.ipv4.*","vm.*","kernel.hostname","net.*.x",7,""]})");
   ASSERT_EQ(problems.size(), 5u);
   EXPECT_TRUE(any_contains(problems, "annotation_sysctls vm.*"));
@@ -115,18 +108,18 @@ TEST(SysctlConfig, AllowlistProblemsAreEachReported) {
   EXPECT_TRUE(any_contains(problems, "annotation_sysctls net.*.x"));
   EXPECT_TRUE(any_contains(problems, "annotation_sysctls[4]: expected a string"));
   EXPECT_TRUE(any_contains(problems, "annotation_sysctls: empty entry"));
-  EXPECT_TRUE(any_contains(problems_of(R"({"annotation_sysctls":"net.*"})"),
+  EXPECT_TRUE(any_contains(test::config_problems(R"({"annotation_sysctls":"net.*"})"),
                            "annotation_sysctls: expected an array"));
 }
 
 TEST(SysctlConfig, SysctlErrorsIsWarnOrFail) {
   EXPECT_EQ(parse_config(R"({"sysctl_errors":"fail"})", "cfg").sysctl_errors, ErrorPolicy::kFail);
-  auto problems = problems_of(R"({"sysctl_errors":"ignore"})");
+  auto problems = test::config_problems(R"({"sysctl_errors":"ignore"})");
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("sysctl_errors: expected \"warn\" or \"fail\", got \"ignore\""),
             std::string::npos);
-  EXPECT_TRUE(
-      any_contains(problems_of(R"({"sysctl_errors":true})"), "sysctl_errors: expected a string"));
+  EXPECT_TRUE(any_contains(test::config_problems(R"({"sysctl_errors":true})"),
+                           "sysctl_errors: expected a string"));
 }
 
 }  // namespace
