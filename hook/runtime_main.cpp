@@ -11,6 +11,7 @@
 
 #include "common/errors.hpp"
 #include "common/hooks_d.hpp"
+#include "common/self_exec.hpp"
 #include "common/shim_argv.hpp"
 #include "common/shim_log.hpp"
 #include "common/shim_rewrite.hpp"
@@ -68,7 +69,13 @@ int shim_main(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == ocinetns::kAdminFlag) {
-    return ocinetns::run_admin(argc - 1, argv + 1);
+    // The admin verbs use CLI11, which this binary does not link (common/self_exec.hpp).
+    try {
+      ocinetns::exec_sibling(ocinetns::kCliName, argv);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "oci-netns-runtime: %s\n", ocinetns::describe(e).c_str());
+      return 1;
+    }
   }
   return ocinetns::shim_main(argc, argv);
 }

@@ -95,7 +95,7 @@ if [ -z "$BUILD_DIR" ]; then
     do_ cmake --build "$BUILD_DIR" -j"$(nproc)"
   fi
 fi
-for exe in oci-netns-hook oci-netns-runtime; do
+for exe in oci-netns-hook oci-netns-hook-cli oci-netns-runtime; do
   src=$BUILD_DIR/hook/$exe
   [ "$DRY" = 1 ] || [ -x "$src" ] || { echo "install.sh: $src not found" >&2; exit 1; }
   install_file 0755 "$src" "$BIN/$exe"

@@ -331,6 +331,10 @@ TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
   EXPECT_NE(read_text(t.file("containerd/config.toml")).find("BinaryName = \"" + runtime + "\""),
             std::string::npos);
   EXPECT_TRUE(path_exists(t.file("etc/config.json")));
+  // The installed hook hands its command line to the CLI installed beside it.
+  CommandResult version = run({t.file("prefix") + "/bin/oci-netns-hook", "--version"});
+  EXPECT_TRUE(version.ok()) << version.err;
+  EXPECT_EQ(version.out.rfind("oci-netns-hook ", 0), 0u) << version.out;
 
   // Installing again records nothing twice and keeps the original default to restore.
   ASSERT_TRUE(
@@ -350,8 +354,9 @@ TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
   EXPECT_EQ(after, expected);  // same keys, order and values: "other" stays, default restored
   for (const char* gone :
        {"prefix/bin/oci-netns-runtime", "prefix/bin/oci-netns-hook",
-        "hooks.d/oci-netns-hook-createruntime.json", "hooks.d/oci-netns-hook-poststop.json",
-        "containerd/config.toml", "etc/config.json", "var/install-manifest"}) {
+        "prefix/bin/oci-netns-hook-cli", "hooks.d/oci-netns-hook-createruntime.json",
+        "hooks.d/oci-netns-hook-poststop.json", "containerd/config.toml", "etc/config.json",
+        "var/install-manifest"}) {
     EXPECT_FALSE(path_exists(t.file(gone))) << gone;
   }
 }
