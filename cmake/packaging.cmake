@@ -1,5 +1,5 @@
 # Install rules for the engine integration files and the CPack setup: `cpack -G DEB` builds a
-# .deb with both binaries, the hooks.d files, the default config, the gc units and the docs.
+# .deb with the three binaries, the hooks.d files, the default config, the gc units and the docs.
 
 # Files that name /usr/local/bin/ are rewritten for the prefix used at install time (/usr in the
 # .deb), so hooks.d and systemd never point at a binary that is not there.

@@ -24,6 +24,10 @@ void exec_sibling(const char* name, char** argv) {
   char self[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
   if (n < 0) throw_last_errno("readlink `/proc/self/exe`");
+  // readlink(2) truncates silently: a result that fills the buffer may be cut short.
+  if (n >= static_cast<ssize_t>(sizeof self - 1)) {
+    throw_errno(ENAMETOOLONG, "readlink `/proc/self/exe`");
+  }
   std::string path = sibling_path(std::string_view(self, static_cast<std::size_t>(n)), name);
   if (path.empty()) {
     throw_errno(ENOENT, fmt::format("find {}: /proc/self/exe is not an absolute path", name));

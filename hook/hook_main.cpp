@@ -1,12 +1,14 @@
-// oci-netns-hook entry point. The OCI stages run on every container start and stop, always as a
-// bare verb (hooks.d args, the shim's hooks), and are dispatched here; every other command line
-// (`list`, `gc`, `validate`, `--config`, `--help`) is exec'd into oci-netns-hook-cli, so this
-// binary links no CLI11 or <iostream> (common/self_exec.hpp says why). The stage always comes
+// oci-netns-hook entry point. The OCI stages run on every container start and stop and are
+// dispatched here (common/hook_argv.hpp: a stage, alone or with --config); every other command
+// line (`list`, `gc`, `validate`, `--help`, a malformed one) is exec'd into oci-netns-hook-cli, so
+// this binary links no CLI11 or <iostream> (common/self_exec.hpp says why). The stage always comes
 // from argv, never from the state's `status` (crun and runc disagree on it).
 #include <cstdio>
 #include <string_view>
+#include <vector>
 
 #include "common/errors.hpp"
+#include "common/hook_argv.hpp"
 #include "common/logging.hpp"
 #include "common/self_exec.hpp"
 #include "hook/hook_commands.hpp"
@@ -14,11 +16,10 @@
 int main(int argc, char** argv) {
   using namespace ocinetns;
   init_logging("oci-netns-hook", LogSettings{});
-  if (argc == 2) {
-    std::string_view verb = argv[1];
-    GlobalOptions options;
-    if (verb == "createRuntime" || verb == "prestart") return run_create_runtime(options);
-    if (verb == "poststop") return run_poststop(options);
+  if (auto command = parse_stage_argv(std::vector<std::string_view>(argv + 1, argv + argc))) {
+    GlobalOptions options{command->config_path};
+    return command->stage == HookStage::kPoststop ? run_poststop(options)
+                                                  : run_create_runtime(options);
   }
   try {
     exec_sibling(kCliName, argv);

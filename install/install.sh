@@ -88,16 +88,22 @@ install_file() { # mode src dst
 
 # 1. Binaries.
 if [ -z "$BUILD_DIR" ]; then
+  # Always (incremental, quick when up to date): a build directory from an older checkout must not
+  # be installed as is.
   BUILD_DIR=$SRC/build-install
-  if [ ! -x "$BUILD_DIR/hook/oci-netns-runtime" ]; then
-    say "building in $BUILD_DIR"
-    do_ cmake -S "$SRC" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCI_NETNS_BUILD_TESTS=OFF
-    do_ cmake --build "$BUILD_DIR" -j"$(nproc)"
-  fi
+  say "building in $BUILD_DIR"
+  do_ cmake -S "$SRC" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCI_NETNS_BUILD_TESTS=OFF
+  do_ cmake --build "$BUILD_DIR" -j"$(nproc)"
 fi
-for exe in oci-netns-hook oci-netns-hook-cli oci-netns-runtime; do
+# The CLI first: the hook and the shim exec it for everything but their hot paths. All three are
+# checked before any is installed, so a missing one leaves the installed set untouched.
+EXES="oci-netns-hook-cli oci-netns-hook oci-netns-runtime"
+for exe in $EXES; do
   src=$BUILD_DIR/hook/$exe
   [ "$DRY" = 1 ] || [ -x "$src" ] || { echo "install.sh: $src not found" >&2; exit 1; }
+done
+for exe in $EXES; do
+  src=$BUILD_DIR/hook/$exe
   install_file 0755 "$src" "$BIN/$exe"
   record "file $BIN/$exe"
 done

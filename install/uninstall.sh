@@ -44,10 +44,11 @@ entries docker-runtime | while read -r daemon_json name pidfile prev; do
   [ "$prev" = "-" ] && prev=""
   set -- --file "$daemon_json" --name "$name" --restore-default "$prev"
   [ "$DRY" = 1 ] && set -- "$@" --dry-run
-  if [ -x "$RUNTIME" ]; then
+  # The admin verbs run in oci-netns-hook-cli, which the shim execs from its own directory.
+  if [ -x "$RUNTIME" ] && [ -x "$(dirname "$RUNTIME")/oci-netns-hook-cli" ]; then
     "$RUNTIME" --oci-netns-admin docker-unregister "$@" >/dev/null
   else
-    echo "uninstall.sh: $RUNTIME is missing; remove runtimes.$name from $daemon_json by hand" >&2
+    echo "uninstall.sh: $RUNTIME or the oci-netns-hook-cli beside it is missing; remove runtimes.$name from $daemon_json by hand" >&2
     exit 1
   fi
   pid=$(cat "$pidfile" 2>/dev/null || true)

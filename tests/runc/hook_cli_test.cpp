@@ -4,6 +4,8 @@
 // but temporary copies, so it needs no root.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <string>
 
@@ -63,8 +65,26 @@ TEST(HookCli, WithoutTheCliStagesRunAndOtherCommandsNameTheMissingFile) {
   EXPECT_EQ(stage.exit_code, 2) << stage.err;
   EXPECT_EQ(stage.err.find("oci-netns-hook-cli"), std::string::npos) << stage.err;
 
+  // A stage with --config, in both orders and forms, also runs in the hook itself: a poststop
+  // for an unknown container exits 0 and, with a config root trusts, says nothing.
+  std::string config = dir.file("config.json");
+  write_text(config, "{\"netns_dir\": \"" + dir.file("netns") + "\", \"state_dir\": \"" +
+                         dir.file("state") + "\"}\n");
+  CommandOptions poststop_state;
+  poststop_state.input = R"({"ociVersion":"1.0.2","id":"nope","status":"stopped","bundle":"/"})";
+  for (const auto& argv : {std::vector<std::string>{hook, "--config", config, "poststop"},
+                           std::vector<std::string>{hook, "poststop", "--config=" + config}}) {
+    CommandResult r = run(argv, poststop_state);
+    EXPECT_EQ(r.exit_code, 0) << argv[1] << ": " << r.err;
+    EXPECT_EQ(r.err.find("oci-netns-hook-cli"), std::string::npos) << r.err;
+    if (::geteuid() == 0) {
+      EXPECT_EQ(r.err, "") << argv[1];
+    }
+  }
+
   for (const auto& argv : {std::vector<std::string>{hook, "list"},
-                           std::vector<std::string>{hook, "--config", "/nonexistent", "poststop"},
+                           std::vector<std::string>{hook, "validate", "--config", config},
+                           std::vector<std::string>{hook, "poststop", "--verbose"},
                            std::vector<std::string>{shim, "--oci-netns-admin", "--help"}}) {
     CommandResult r = run(argv);
     EXPECT_EQ(r.exit_code, 1) << argv[1] << ": " << r.err;
