@@ -3,6 +3,8 @@
 // fallthrough, so it may come before or after the verb).
 #include "common/hook_argv.hpp"
 
+#include <span>
+
 namespace ocinetns {
 namespace {
 
@@ -19,7 +21,7 @@ bool usable_path(std::string_view path) {
 }
 
 // `--config P` (two words) or `--config=P` (one): the path, or nullopt if `words` is neither.
-std::optional<std::string_view> config_option(const std::vector<std::string_view>& words) {
+std::optional<std::string_view> config_option(std::span<const std::string_view> words) {
   if (words.size() == 2 && words[0] == kConfigFlag && usable_path(words[1])) return words[1];
   if (words.size() == 1 && words[0].starts_with("--config=")) {
     std::string_view path = words[0].substr(kConfigFlag.size() + 1);
@@ -36,8 +38,8 @@ std::optional<StageCommand> parse_stage_argv(const std::vector<std::string_view>
   for (bool stage_first : {true, false}) {
     auto stage = stage_of(stage_first ? args.front() : args.back());
     if (!stage) continue;
-    std::vector<std::string_view> rest(args.begin() + (stage_first ? 1 : 0),
-                                       args.end() - (stage_first ? 0 : 1));
+    std::span<const std::string_view> rest =
+        stage_first ? std::span(args).subspan(1) : std::span(args).first(args.size() - 1);
     if (rest.empty()) return StageCommand{*stage, {}};
     if (auto path = config_option(rest)) return StageCommand{*stage, std::string(*path)};
   }

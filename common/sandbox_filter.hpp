@@ -25,6 +25,11 @@ inline constexpr std::uint32_t kSandboxPidPlaceholder = 0x7e57a11d;
 std::vector<sock_filter> export_sandbox_filter(SandboxStage stage, SandboxViolation violation,
                                                pid_t pid);
 
+// Instruction equality (sock_filter, a C struct, has no operator==).
+inline bool same_instruction(const sock_filter& a, const sock_filter& b) {
+  return a.code == b.code && a.jt == b.jt && a.jf == b.jf && a.k == b.k;
+}
+
 // One precomputed program: `insns` as exported with kSandboxPidPlaceholder, and the indices of
 // the instructions whose constant is that pid.
 struct SandboxProgram {

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+
 #include "common/errors.hpp"
 
 namespace ocinetns {
@@ -33,10 +35,12 @@ void exec_sibling(const char* name, char** argv) {
     throw_errno(ENOENT, fmt::format("find {}: /proc/self/exe is not an absolute path", name));
   }
   ::execv(path.c_str(), argv);
-  throw_last_errno(
-      fmt::format("exec `{}` (installed beside this program, it runs every command "
-                  "but a bare hook stage)",
-                  path));
+  int err = errno;  // before formatting the message can touch it
+  throw_errno(
+      err, fmt::format(
+               "exec `{}` (installed beside this program, it runs every command but a hook stage "
+               "or a runtime command)",
+               path));
 }
 
 }  // namespace ocinetns

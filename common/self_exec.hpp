@@ -10,8 +10,8 @@
 
 namespace ocinetns {
 
-// The command-line front end: the hook's verbs other than a bare stage, and the shim's admin
-// verbs. Installed in the same directory as oci-netns-hook and oci-netns-runtime.
+// The command-line front end: the hook's command lines other than a stage (common/hook_argv.hpp),
+// and the shim's admin verbs. Installed in the same directory as oci-netns-hook and oci-netns-runtime.
 inline constexpr const char* kCliName = "oci-netns-hook-cli";
 
 // The path of `name` in the directory of `self_exe` (a /proc/self/exe target, which may end in

@@ -1,5 +1,5 @@
 // oci-netns-hook-cli entry point: the command line of oci-netns-hook (parsed with CLI11), which
-// hook_main.cpp execs for everything but a bare stage, and the admin verbs of oci-netns-runtime
+// hook_main.cpp execs for everything but a stage (common/hook_argv.hpp), and the admin verbs of oci-netns-runtime
 // (`--oci-netns-admin`, exec'd by runtime_main.cpp). argv[0] is the program the user ran.
 #include <CLI/CLI.hpp>
 

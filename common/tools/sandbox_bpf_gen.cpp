@@ -25,8 +25,8 @@ std::vector<std::size_t> pid_slots(const std::vector<sock_filter>& a,
   if (a.size() != b.size()) throw std::runtime_error("the program's length depends on the pid");
   std::vector<std::size_t> slots;
   for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ocinetns::same_instruction(a[i], b[i])) continue;
     bool same_shape = a[i].code == b[i].code && a[i].jt == b[i].jt && a[i].jf == b[i].jf;
-    if (same_shape && a[i].k == b[i].k) continue;
     if (!same_shape || a[i].k != kSandboxPidPlaceholder || b[i].k != kSandboxPidPlaceholder + 1) {
       throw std::runtime_error(fmt::format("instruction {} depends on the pid in another way", i));
     }

@@ -48,7 +48,7 @@ TEST(HookCli, VersionAndHelpSucceed) {
   }
 }
 
-// A copy of the hook and the shim in a directory without the CLI: bare stages need nothing else
+// A copy of the hook and the shim in a directory without the CLI: stages need nothing else
 // (a bad state is still refused by the hook itself, exit 2), every other command names the
 // missing file in one line.
 TEST(HookCli, WithoutTheCliStagesRunAndOtherCommandsNameTheMissingFile) {

@@ -66,7 +66,7 @@ void expect_same_program(const std::vector<sock_filter>& expected,
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const sock_filter& e = expected[i];
     const sock_filter& a = actual[i];
-    ASSERT_TRUE(e.code == a.code && e.jt == a.jt && e.jf == a.jf && e.k == a.k)
+    ASSERT_TRUE(same_instruction(e, a))
         << what << ": instruction " << i << " is {" << a.code << ", " << int{a.jt} << ", "
         << int{a.jf} << ", " << a.k << "}, libseccomp makes {" << e.code << ", " << int{e.jt}
         << ", " << int{e.jf} << ", " << e.k << "}";
@@ -93,9 +93,7 @@ TEST(SandboxProgram, ModesAndStagesDiffer) {
   auto create_kill = sandbox_program(SandboxStage::kCreateRuntime, SandboxViolation::kKill, pid);
   auto poststop = sandbox_program(SandboxStage::kPoststop, SandboxViolation::kErrno, pid);
   auto same = [](const std::vector<sock_filter>& a, const std::vector<sock_filter>& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
-      return x.code == y.code && x.jt == y.jt && x.jf == y.jf && x.k == y.k;
-    });
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_instruction);
   };
   EXPECT_FALSE(same(create_errno, create_kill));
   EXPECT_FALSE(same(create_errno, poststop));
