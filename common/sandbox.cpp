@@ -100,7 +100,8 @@ void enter_sandbox(SandboxStage stage, SandboxViolation violation, const std::st
   std::vector<sock_filter> program = sandbox_program(stage, violation, ::getpid());
   if (violation == SandboxViolation::kKill) install_reporter(log_file);
   // What seccomp_load(3) does with libseccomp's default attributes: no_new_privs first (seccomp(2)
-  // refuses a filter from a process without it or CAP_SYS_ADMIN), then the filter, no flags.
+  // refuses a filter from a process without it or CAP_SYS_ADMIN), then the filter, no flags. The
+  // program starts with kSkipActionCache (common/sandbox_filter.hpp says why).
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_last_errno("prctl PR_SET_NO_NEW_PRIVS");
   sock_fprog fprog{static_cast<unsigned short>(program.size()), program.data()};
   if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) {

@@ -34,7 +34,8 @@ std::vector<std::string> sandbox_allowlist(SandboxStage stage);
 std::vector<std::string> describe_sandbox(SandboxStage stage);
 
 // The BPF program enter_sandbox() loads: the build's export of the stage's filter with `pid` as
-// the hook's own pid. Equal to export_sandbox_filter(stage, violation, pid) (a unit test checks).
+// the hook's own pid. Equal to loadable_sandbox_filter(stage, violation, pid) (a unit test
+// checks).
 std::vector<sock_filter> sandbox_program(SandboxStage stage, SandboxViolation violation, pid_t pid);
 
 // Installs the filter on the calling thread and every child it forks afterwards. Sets

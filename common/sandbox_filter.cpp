@@ -290,4 +290,11 @@ std::vector<sock_filter> export_sandbox_filter(SandboxStage stage, SandboxViolat
   return program;
 }
 
+std::vector<sock_filter> loadable_sandbox_filter(SandboxStage stage, SandboxViolation violation,
+                                                 pid_t pid) {
+  std::vector<sock_filter> program = export_sandbox_filter(stage, violation, pid);
+  program.insert(program.begin(), kSkipActionCache);
+  return program;
+}
+
 }  // namespace ocinetns

@@ -1,6 +1,7 @@
-// Build-time generator: exports each stage's seccomp filter (common/sandbox_filter.cpp) as BPF
-// and writes it as C++ arrays for common/sandbox.cpp, so the hook never runs libseccomp's
-// compiler on a container start. Usage: oci_netns_sandbox_bpf_gen OUTPUT.inc
+// Build-time generator: exports each stage's loadable seccomp filter (common/sandbox_filter.cpp:
+// libseccomp's program behind kSkipActionCache) as BPF and writes it as C++ arrays for
+// common/sandbox.cpp, so the hook never runs libseccomp's compiler on a container start.
+// Usage: oci_netns_sandbox_bpf_gen OUTPUT.inc
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -47,8 +48,10 @@ std::string generate() {
   for (int s = 0; s < 2; ++s) {
     table += "    {";
     for (int m = 0; m < 2; ++m) {
-      auto program = ocinetns::export_sandbox_filter(stages[s], modes[m], kSandboxPidPlaceholder);
-      auto next = ocinetns::export_sandbox_filter(stages[s], modes[m], kSandboxPidPlaceholder + 1);
+      auto program =
+          ocinetns::loadable_sandbox_filter(stages[s], modes[m], kSandboxPidPlaceholder);
+      auto next =
+          ocinetns::loadable_sandbox_filter(stages[s], modes[m], kSandboxPidPlaceholder + 1);
       std::vector<std::size_t> slots = pid_slots(program, next);
       out += fmt::format("\ninline constexpr sock_filter kBpf{}{}[] = {{\n", s, m);
       for (const sock_filter& f : program) {

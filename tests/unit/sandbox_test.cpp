@@ -80,11 +80,30 @@ TEST(SandboxProgram, PrecomputedProgramIsWhatLibseccompBuildsForThisPid) {
       for (auto violation : {SandboxViolation::kErrno, SandboxViolation::kKill}) {
         std::string what = fmt::format("stage {}, mode {}, pid {}", static_cast<int>(stage),
                                        static_cast<int>(violation), pid);
+        std::vector<sock_filter> loaded = sandbox_program(stage, violation, pid);
+        ASSERT_FALSE(loaded.empty()) << what;
+        // The cache-skipping load, then exactly libseccomp's program.
+        EXPECT_TRUE(same_instruction(loaded.front(), kSkipActionCache)) << what;
         expect_same_program(export_sandbox_filter(stage, violation, pid),
-                            sandbox_program(stage, violation, pid), what);
+                            std::vector<sock_filter>(loaded.begin() + 1, loaded.end()), what);
       }
     }
   }
+}
+
+// The prefix must end the kernel's action-cache emulation (kernel/seccomp.c,
+// seccomp_is_const_allow(): only loads of `nr` and `arch` are emulated) and must not be mistaken
+// for either of those loads.
+TEST(SandboxProgram, PrefixLoadsNeitherTheSyscallNumberNorTheArchitecture) {
+  EXPECT_EQ(kSkipActionCache.code, BPF_LD | BPF_W | BPF_ABS);
+  EXPECT_NE(kSkipActionCache.k, offsetof(seccomp_data, nr));
+  EXPECT_NE(kSkipActionCache.k, offsetof(seccomp_data, arch));
+  EXPECT_LT(kSkipActionCache.k, sizeof(seccomp_data));
+  // libseccomp's program loads the architecture next, so the prefix's value is never used.
+  auto program = export_sandbox_filter(SandboxStage::kPoststop, SandboxViolation::kErrno, getpid());
+  ASSERT_FALSE(program.empty());
+  EXPECT_EQ(program.front().code, BPF_LD | BPF_W | BPF_ABS);
+  EXPECT_EQ(program.front().k, offsetof(seccomp_data, arch));
 }
 
 TEST(SandboxProgram, ModesAndStagesDiffer) {
