@@ -22,10 +22,15 @@ constexpr std::size_t kMaxRecordBytes = 64 * 1024;
 constexpr const char* kRecordSuffix = ".json";
 
 UniqueFd open_subdir(int parent, const char* name, bool create, const std::string& display) {
-  if (create && ::mkdirat(parent, name, 0700) != 0 && errno != EEXIST) {
-    throw_last_errno(fmt::format("mkdir `{}`", display));
+  constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::openat(parent, name, kFlags);
+  // Made on first use only: every later container start opens it straight away.
+  if (fd < 0 && errno == ENOENT && create) {
+    if (::mkdirat(parent, name, 0700) != 0 && errno != EEXIST) {
+      throw_last_errno(fmt::format("mkdir `{}`", display));
+    }
+    fd = ::openat(parent, name, kFlags);
   }
-  int fd = ::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT && !create) return UniqueFd();
     throw_open_error(parent, name, errno, fmt::format("open state directory `{}`", display));

@@ -12,6 +12,10 @@ namespace ocinetns {
 void check_trusted_owner(int fd, std::string_view what, std::string_view path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw_last_errno(fmt::format("stat {} `{}`", what, path));
+  check_trusted_owner(st, what, path);
+}
+
+void check_trusted_owner(const struct stat& st, std::string_view what, std::string_view path) {
 #ifndef OCI_NETNS_ALLOW_UNTRUSTED_CONFIG
   if (st.st_uid != 0) {
     throw InputError(

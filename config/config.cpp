@@ -27,7 +27,9 @@ std::string join_problems(const std::vector<std::string>& problems) {
   return problems.empty() ? std::string("config: invalid") : problems.front();
 }
 
-std::string json_type(const Json& j) { return j.type_name(); }
+std::string json_type(const Json& j) {
+  return j.type_name();
+}
 
 class Parser {
  public:
@@ -74,7 +76,8 @@ class Parser {
     std::string value = get_string(j, key, "");
     if (value == "warn") return ErrorPolicy::kWarn;
     if (value == "fail") return ErrorPolicy::kFail;
-    if (j.is_string()) problem(fmt::format("{}: expected \"warn\" or \"fail\", got \"{}\"", key, value));
+    if (j.is_string())
+      problem(fmt::format("{}: expected \"warn\" or \"fail\", got \"{}\"", key, value));
     return fallback;
   }
 
@@ -106,7 +109,8 @@ void parse_log(Parser& p, const Json& j, LogConfig& log) {
         log.file = file;
       }
     } else if (key == "syslog") {
-      if (p.expect(value, name, Json::value_t::boolean, "a boolean")) log.syslog = value.get<bool>();
+      if (p.expect(value, name, Json::value_t::boolean, "a boolean"))
+        log.syslog = value.get<bool>();
     } else {
       p.problem(fmt::format("{}: unknown key", name));
     }
@@ -153,8 +157,7 @@ void parse_sysctls(Parser& p, const Json& j, std::vector<SysctlSetting>& out) {
       std::string v = value.get<std::string>();
       validate_sysctl_value(key, v);
       if (auto [it, inserted] = seen.emplace(k.path, key); !inserted) {
-        throw InputError(
-            fmt::format("sysctls.{}: same key as \"{}\"", k.display, it->second));
+        throw InputError(fmt::format("sysctls.{}: same key as \"{}\"", k.display, it->second));
       }
       out.push_back({std::move(k), std::move(v)});
     });
@@ -182,7 +185,8 @@ Config parse_config(std::string_view text, std::string_view origin) {
   Config cfg;
   Json doc;
   try {
-    doc = parse_strict_ordered_json(text, "config", {.max_bytes = kMaxConfigBytes, .max_depth = 16});
+    doc =
+        parse_strict_ordered_json(text, "config", {.max_bytes = kMaxConfigBytes, .max_depth = 16});
   } catch (const InputError& e) {
     throw ConfigError({fmt::format("{}: {}", origin, e.what())});
   }
@@ -227,8 +231,7 @@ Config parse_config(std::string_view text, std::string_view origin) {
       } else if (v == "off") {
         cfg.sandbox = SandboxMode::kOff;
       } else if (value.is_string()) {
-        p.problem(
-            fmt::format("sandbox: expected \"errno\", \"kill\" or \"off\", got \"{}\"", v));
+        p.problem(fmt::format("sandbox: expected \"errno\", \"kill\" or \"off\", got \"{}\"", v));
       }
     } else if (key == "runtime") {
       parse_runtime(p, value, cfg.runtime);
@@ -262,7 +265,7 @@ Config load_config(const std::string& path) {
   if (::fstat(fd, &st) != 0) throw_last_errno(fmt::format("stat config `{}`", path));
   if (!S_ISREG(st.st_mode)) throw ConfigError({fmt::format("{}: not a regular file", path)});
   try {
-    check_trusted_owner(fd, "config", path);
+    check_trusted_owner(st, "config", path);
   } catch (const InputError& e) {
     throw ConfigError({e.what()});
   }
