@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -69,8 +70,10 @@ struct Options {
   std::string hook;
   std::string runtime;
   std::string floor;
+  std::string minimal;  // the kernel-work floor, tests/bench/bench_minimal.cpp
   std::string json_path;
-  std::string work;  // private scratch directory under /run (same filesystem as /run/netns)
+  std::string bin_dir;  // where the binaries under test are copied before anything is timed
+  std::string work;     // private scratch directory under /run (same filesystem as /run/netns)
   std::string baseline_hook;      // optional: another hook binary timed alongside (before/after)
   std::vector<std::string> only;  // sections to run (default: all)
   bool host_run = false;          // keep this machine's /run filesystem instead of a tmpfs
@@ -351,6 +354,10 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
   // The same hook without its seccomp sandbox: what confinement costs on the hot path.
   HookSetup unconfined = make_hook_setup(opt.work + "/hook-unconfined", "skip", "off");
   Series& no_sandbox = report.add_series("hook createRuntime+poststop, sandbox off");
+  // The syscalls one reference needs and nothing else: what any implementation of the design
+  // costs here (its own directories: it keeps its records in another format).
+  HookSetup minimal_setup = make_hook_setup(opt.work + "/minimal");
+  Series& minimal = report.add_series("minimal kernel work (bench_minimal), pair");
   Series* baseline = opt.baseline_hook.empty()
                          ? nullptr
                          : &report.add_series("baseline hook createRuntime+poststop");
@@ -359,6 +366,7 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
     std::string id = fmt::format("{}-{}", prefix, i);
     hook.add(hook_pair(opt.hook, setup, id, sleeper.pid()));
     no_sandbox.add(hook_pair(opt.hook, unconfined, id + "-u", sleeper.pid()));
+    minimal.add(hook_pair(opt.minimal, minimal_setup, id + "-m", sleeper.pid()));
     if (baseline != nullptr)
       baseline->add(hook_pair(opt.baseline_hook, setup, id + "-b", sleeper.pid()));
     Outcome f1 = must({opt.floor}, create_state(id, sleeper.pid()), setup.env());
@@ -371,6 +379,8 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
   report.ratio("hook / exec floor", hook, floor, 1.2);
   report.ratio("hook / ip netns attach+del", hook, iproute, 0.75);
   report.ratio("hook / hook with sandbox off", hook, no_sandbox, 0);
+  report.ratio("hook / minimal kernel work", hook, minimal, 0);
+  report.ratio("minimal kernel work / exec floor", minimal, floor, 0);
   if (baseline != nullptr) report.ratio("hook / baseline hook (before/after)", hook, *baseline, 0);
   report.checks.push_back(
       Check{"hook peak RSS", static_cast<double>(hook.max_rss_kb) / 1024.0, 8.0, "MiB"});
@@ -672,6 +682,38 @@ void bench_gc(const Options& opt, const Params& p, Report& report) {
       Check{fmt::format("gc of {} stale references", p.gc_stale), gc.ms / 1000.0, 5.0, "s"});
 }
 
+// Copies every binary under test into `opt.bin_dir`, as install.sh copies them into place, and
+// times the copies. How a file entered the page cache changes what an exec of it costs: the hook
+// as the linker wrote it measured 1.14x slower here than a `cp` of the same bytes, with the same
+// number of page faults (each fault-around is dearer on the small folios the linker's writes
+// leave in the page cache; a copy gets large ones), and an installed hook is a copy. The floors
+// get the same treatment. The hook's CLI goes along: `gc` is exec'd into it (common/self_exec.hpp).
+void stage_binaries(Options& opt) {
+  namespace fs = std::filesystem;
+  fs::remove_all(opt.bin_dir);
+  fs::create_directories(opt.bin_dir);
+  auto stage = [&](std::string& bin, const std::string& name) {
+    if (bin.empty()) return;
+    std::string copy = opt.bin_dir + "/" + name;
+    fs::copy_file(bin, copy, fs::copy_options::overwrite_existing);
+    bin = copy;
+  };
+  std::string cli = fs::path(opt.hook).parent_path() / "oci-netns-hook-cli";
+  if (fs::exists(cli)) stage(cli, "oci-netns-hook-cli");
+  stage(opt.hook, "oci-netns-hook");
+  stage(opt.runtime, "oci-netns-runtime");
+  stage(opt.floor, "oci_netns_bench_floor");
+  stage(opt.minimal, "oci_netns_bench_minimal");
+  if (!opt.baseline_hook.empty()) {
+    // A baseline hook keeps its own directory for its CLI; only the hook itself is copied.
+    std::string dir = opt.bin_dir + "/baseline";
+    fs::create_directories(dir);
+    std::string base_cli = fs::path(opt.baseline_hook).parent_path() / "oci-netns-hook-cli";
+    if (fs::exists(base_cli)) fs::copy_file(base_cli, dir + "/oci-netns-hook-cli");
+    stage(opt.baseline_hook, "baseline/oci-netns-hook");
+  }
+}
+
 std::string machine_description() {
   struct utsname u {};
   ::uname(&u);
@@ -750,6 +792,10 @@ int bench_main(int argc, char** argv) {
       opt.runtime = value();
     } else if (a == "--floor") {
       opt.floor = value();
+    } else if (a == "--minimal") {
+      opt.minimal = value();
+    } else if (a == "--bin-dir") {
+      opt.bin_dir = value();
     } else if (a == "--json") {
       opt.json_path = value();
     } else if (a == "--work") {
@@ -769,19 +815,21 @@ int bench_main(int argc, char** argv) {
       throw std::runtime_error("unknown argument " + a);
     }
   }
-  if (opt.hook.empty() || opt.runtime.empty() || opt.floor.empty() || opt.json_path.empty() ||
-      opt.work.empty()) {
+  if (opt.hook.empty() || opt.runtime.empty() || opt.floor.empty() || opt.minimal.empty() ||
+      opt.json_path.empty() || opt.work.empty()) {
     throw std::runtime_error(
-        "usage: oci_netns_bench --hook BIN --runtime BIN --floor BIN --json FILE --work DIR "
-        "[--smoke] [--only hook,e2e,shim,scale,gc] [--baseline-hook BIN] [--host-run]");
+        "usage: oci_netns_bench --hook BIN --runtime BIN --floor BIN --minimal BIN --json FILE "
+        "--work DIR [--bin-dir DIR] [--smoke] [--only hook,e2e,shim,scale,gc] "
+        "[--baseline-hook BIN] [--host-run]");
   }
-  for (std::string* bin : {&opt.hook, &opt.runtime, &opt.floor, &opt.baseline_hook}) {
+  for (std::string* bin : {&opt.hook, &opt.runtime, &opt.floor, &opt.minimal, &opt.baseline_hook}) {
     if (bin->empty()) continue;
     char* abs = ::realpath(bin->c_str(), nullptr);  // runc runs hooks from the bundle directory
     if (abs == nullptr) throw std::runtime_error("cannot find " + *bin);
     *bin = abs;
     std::free(abs);
   }
+  if (!opt.bin_dir.empty()) stage_binaries(opt);
   if (::geteuid() != 0) throw std::runtime_error("the benchmark needs root (mounts, runc)");
   Params p = opt.smoke ? smoke_params() : Params{};
   if (::mkdir(opt.work.c_str(), 0755) != 0 && errno != EEXIST) {

@@ -13,7 +13,8 @@ JSON=${BENCH_JSON:-$BUILD/bench-results.json}
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DOCI_NETNS_STATIC=ON \
   -DOCI_NETNS_TEST_BUILD=OFF -DOCI_NETNS_BUILD_TESTS=ON >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" \
-  --target oci-netns-hook oci-netns-runtime oci_netns_bench oci_netns_bench_floor >/dev/null
+  --target oci-netns-hook oci-netns-runtime oci_netns_bench oci_netns_bench_floor \
+  oci_netns_bench_minimal >/dev/null
 
 # Scratch under /run: the same filesystem as /run/netns. The driver's mounts live in its own
 # mount namespace and vanish with it; the files go here.
@@ -21,4 +22,5 @@ WORK=$(mktemp -d /run/oci-netns-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 "$BUILD/tests/bench/oci_netns_bench" --hook "$BUILD/hook/oci-netns-hook" \
   --runtime "$BUILD/hook/oci-netns-runtime" --floor "$BUILD/tests/bench/oci_netns_bench_floor" \
+  --minimal "$BUILD/tests/bench/oci_netns_bench_minimal" --bin-dir "$BUILD/bench-bin" \
   --json "$JSON" --work "$WORK" "$@"
