@@ -48,8 +48,7 @@ std::string generate() {
   for (int s = 0; s < 2; ++s) {
     table += "    {";
     for (int m = 0; m < 2; ++m) {
-      auto program =
-          ocinetns::loadable_sandbox_filter(stages[s], modes[m], kSandboxPidPlaceholder);
+      auto program = ocinetns::loadable_sandbox_filter(stages[s], modes[m], kSandboxPidPlaceholder);
       auto next =
           ocinetns::loadable_sandbox_filter(stages[s], modes[m], kSandboxPidPlaceholder + 1);
       std::vector<std::size_t> slots = pid_slots(program, next);
