@@ -415,6 +415,14 @@ void bench_e2e(const Options& opt, const Params& p, Report& report, const std::s
         {{"path", opt.hook}, {"args", {"oci-netns-hook", stage}}, {"env", env}, {"timeout", 10}});
   }
   write_text(hooked_dir + "/config.json", hooked.dump(2));
+  // The exec floor registered at both stages: what any hook costs runc before it does anything
+  // (two process starts, runc's pipes and wait), so the with-hook ratio has a floor of its own.
+  std::string floor_dir = opt.work + "/bundle-floor-hooks";
+  nlohmann::json floor_hooked = base_spec(floor_dir, {"true"});
+  for (const char* stage : {"createRuntime", "poststop"}) {
+    floor_hooked["hooks"][stage].push_back({{"path", opt.floor}, {"args", {"bench-floor", stage}}});
+  }
+  write_text(floor_dir + "/config.json", floor_hooked.dump(2));
 
   std::string prefix = fmt::format("bench-{}-e2e", ::getpid());
   auto run_one = [&](const std::string& bundle, const std::string& id) {
@@ -422,13 +430,17 @@ void bench_e2e(const Options& opt, const Params& p, Report& report, const std::s
   };
   run_one(plain_dir, prefix + "-warm-a");
   run_one(hooked_dir, prefix + "-warm-b");
+  run_one(floor_dir, prefix + "-warm-c");
   Series& without = report.add_series("runc run busybox true, no hook");
   Series& with = report.add_series("runc run busybox true, with hook");
+  Series& floor_hooks = report.add_series("runc run busybox true, exec floor as hooks");
   for (int i = 0; i < p.e2e_n; ++i) {
     without.add(run_one(plain_dir, fmt::format("{}-a{}", prefix, i)));
     with.add(run_one(hooked_dir, fmt::format("{}-b{}", prefix, i)));
+    floor_hooks.add(run_one(floor_dir, fmt::format("{}-c{}", prefix, i)));
   }
   report.ratio("runc run: with hook / without", with, without, 1.05);
+  report.ratio("runc run: exec floor as hooks / without", floor_hooks, without, 0);
 }
 
 // A spec of about 30 KB: runc's default plus annotations and environment, as engines add.
