@@ -12,6 +12,7 @@ struct LogSettings {
   std::string level = "info";
   std::string file;
   bool syslog = false;
+  bool operator==(const LogSettings&) const = default;
 };
 
 // Installs the default logger named `program`. Safe to call again (e.g. after the config loaded).

@@ -31,7 +31,9 @@ ReferenceSettings reference_settings(const Config& cfg) {
 // Loads the config and switches logging to it. Throws ConfigError.
 Config load_and_log(const GlobalOptions& options) {
   Config cfg = load_config(resolve_config_path(options.config_path));
-  init_logging("oci-netns-hook", cfg.log);
+  // main() installed the default settings already; building the same sinks again would only
+  // cost every container start another logger and pattern formatter.
+  if (cfg.log != LogSettings{}) init_logging("oci-netns-hook", cfg.log);
   return cfg;
 }
 
@@ -157,8 +159,8 @@ int run_create_runtime(const GlobalOptions& options) {
   SysctlPlan plan = plan_sysctls(cfg.sysctls, cfg.annotation_sysctls, state.annotations);
   std::vector<std::string> problems;
   for (const auto& refused : plan.refused) {
-    problems.push_back(fmt::format("annotation {} not applied: {}", refused.annotation,
-                                   refused.reason));
+    problems.push_back(
+        fmt::format("annotation {} not applied: {}", refused.annotation, refused.reason));
   }
   bool fail = cfg.sysctl_errors == ErrorPolicy::kFail;
   if (!plan.writes.empty() && (problems.empty() || !fail)) {
