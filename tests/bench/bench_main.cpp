@@ -362,19 +362,31 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
                          ? nullptr
                          : &report.add_series("baseline hook createRuntime+poststop");
   std::string pid = std::to_string(sleeper.pid());
+  // One sample of each series per round. What ran just before a command changes its cost (the
+  // dynamically linked `ip` leaves the CPU caches colder than the exec floor does), so each round
+  // starts one series later than the last: every series follows every other equally often.
+  std::string id;
+  std::vector<std::function<void()>> round{
+      [&] { hook.add(hook_pair(opt.hook, setup, id, sleeper.pid())); },
+      [&] { no_sandbox.add(hook_pair(opt.hook, unconfined, id + "-u", sleeper.pid())); },
+      [&] { minimal.add(hook_pair(opt.minimal, minimal_setup, id + "-m", sleeper.pid())); },
+      [&] {
+        Outcome f1 = must({opt.floor}, create_state(id, sleeper.pid()), setup.env());
+        Outcome f2 = must({opt.floor}, poststop_state(id), setup.env());
+        floor.add(f1.ms + f2.ms, std::max(f1.max_rss_kb, f2.max_rss_kb));
+      },
+      [&] {
+        Outcome a = must({ip, "netns", "attach", id, pid});
+        Outcome d = must({ip, "netns", "del", id});
+        iproute.add(a.ms + d.ms, std::max(a.max_rss_kb, d.max_rss_kb));
+      }};
+  if (baseline != nullptr) {
+    round.emplace_back(
+        [&] { baseline->add(hook_pair(opt.baseline_hook, setup, id + "-b", sleeper.pid())); });
+  }
   for (int i = 0; i < p.hook_n; ++i) {
-    std::string id = fmt::format("{}-{}", prefix, i);
-    hook.add(hook_pair(opt.hook, setup, id, sleeper.pid()));
-    no_sandbox.add(hook_pair(opt.hook, unconfined, id + "-u", sleeper.pid()));
-    minimal.add(hook_pair(opt.minimal, minimal_setup, id + "-m", sleeper.pid()));
-    if (baseline != nullptr)
-      baseline->add(hook_pair(opt.baseline_hook, setup, id + "-b", sleeper.pid()));
-    Outcome f1 = must({opt.floor}, create_state(id, sleeper.pid()), setup.env());
-    Outcome f2 = must({opt.floor}, poststop_state(id), setup.env());
-    floor.add(f1.ms + f2.ms, std::max(f1.max_rss_kb, f2.max_rss_kb));
-    Outcome a = must({ip, "netns", "attach", id, pid});
-    Outcome d = must({ip, "netns", "del", id});
-    iproute.add(a.ms + d.ms, std::max(a.max_rss_kb, d.max_rss_kb));
+    id = fmt::format("{}-{}", prefix, i);
+    for (std::size_t k = 0; k < round.size(); ++k) round[(i + k) % round.size()]();
   }
   report.ratio("hook / exec floor", hook, floor, 1.2);
   report.ratio("hook / ip netns attach+del", hook, iproute, 0.75);
