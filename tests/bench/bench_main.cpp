@@ -30,6 +30,7 @@
 
 #include "common/netns.hpp"
 #include "common/reference.hpp"
+#include "common/self_exec.hpp"
 #include "tests/support/command.hpp"
 #include "tests/support/runc.hpp"
 
@@ -715,27 +716,23 @@ void bench_gc(const Options& opt, const Params& p, Report& report) {
 void stage_binaries(Options& opt) {
   namespace fs = std::filesystem;
   fs::remove_all(opt.bin_dir);
-  fs::create_directories(opt.bin_dir);
-  auto stage = [&](std::string& bin, const std::string& name) {
-    if (bin.empty()) return;
-    std::string copy = opt.bin_dir + "/" + name;
+  auto stage = [&](std::string& bin, const std::string& dir) {
+    fs::create_directories(dir);
+    std::string copy = (fs::path(dir) / fs::path(bin).filename()).string();
     fs::copy_file(bin, copy, fs::copy_options::overwrite_existing);
     bin = copy;
   };
-  std::string cli = fs::path(opt.hook).parent_path() / "oci-netns-hook-cli";
-  if (fs::exists(cli)) stage(cli, "oci-netns-hook-cli");
-  stage(opt.hook, "oci-netns-hook");
-  stage(opt.runtime, "oci-netns-runtime");
-  stage(opt.floor, "oci_netns_bench_floor");
-  stage(opt.minimal, "oci_netns_bench_minimal");
-  if (!opt.baseline_hook.empty()) {
-    // A baseline hook keeps its own directory for its CLI; only the hook itself is copied.
-    std::string dir = opt.bin_dir + "/baseline";
-    fs::create_directories(dir);
-    std::string base_cli = fs::path(opt.baseline_hook).parent_path() / "oci-netns-hook-cli";
-    if (fs::exists(base_cli)) fs::copy_file(base_cli, dir + "/oci-netns-hook-cli");
-    stage(opt.baseline_hook, "baseline/oci-netns-hook");
-  }
+  // A hook takes its CLI along into a directory of its own (the baseline has its own CLI).
+  auto stage_hook = [&](std::string& hook, const std::string& dir) {
+    std::string cli = sibling_path(hook, kCliName);
+    if (fs::exists(cli)) stage(cli, dir);
+    stage(hook, dir);
+  };
+  stage_hook(opt.hook, opt.bin_dir);
+  stage(opt.runtime, opt.bin_dir);
+  stage(opt.floor, opt.bin_dir);
+  stage(opt.minimal, opt.bin_dir);
+  if (!opt.baseline_hook.empty()) stage_hook(opt.baseline_hook, opt.bin_dir + "/baseline");
 }
 
 std::string machine_description() {

@@ -59,8 +59,14 @@ int open_dir(int at, const char* path, int flags, mode_t mode) {
   return fd;
 }
 
-// Writes `text` to `dir`/`name` through a temporary file and rename(2), as records are written.
-void write_record(int dir, const char* name, const char* text) {
+// Writes the record of `id` for the namespace `ns` with `status` to `dir`/`name` through a
+// temporary file and rename(2), as records are written.
+void write_record(int dir, const char* name, const char* id, const struct stat& ns,
+                  const char* status) {
+  char text[kPathMax];
+  std::snprintf(text, sizeof text, "{\"id\":\"%s\",\"dev\":%lu,\"ino\":%lu,\"status\":\"%s\"}", id,
+                static_cast<unsigned long>(ns.st_dev), static_cast<unsigned long>(ns.st_ino),
+                status);
   char tmp[kPathMax];
   std::snprintf(tmp, sizeof tmp, ".%s.tmp", name);
   int fd = ::openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -103,12 +109,8 @@ int create_runtime(const char* state, const char* id, int netns_dir_fd, const ch
   if (dir < 0) fail("reopen the netns directory");
 
   char record_name[kPathMax];
-  char record[kPathMax];
   std::snprintf(record_name, sizeof record_name, "%s.json", id);
-  std::snprintf(record, sizeof record, "{\"id\":\"%s\",\"dev\":%lu,\"ino\":%lu,\"status\":\"%s\"}",
-                id, static_cast<unsigned long>(ns_st.st_dev),
-                static_cast<unsigned long>(ns_st.st_ino), "pending");
-  write_record(containers, record_name, record);
+  write_record(containers, record_name, id, ns_st, "pending");
   char index_name[64];
   std::snprintf(index_name, sizeof index_name, "%lu-%lu", static_cast<unsigned long>(ns_st.st_dev),
                 static_cast<unsigned long>(ns_st.st_ino));
@@ -129,10 +131,7 @@ int create_runtime(const char* state, const char* id, int netns_dir_fd, const ch
   int made = ::openat(dir, id, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   struct statfs sfs {};
   if (made < 0 || ::fstatfs(made, &sfs) != 0 || sfs.f_type != NSFS_MAGIC) fail("verify");
-  std::snprintf(record, sizeof record, "{\"id\":\"%s\",\"dev\":%lu,\"ino\":%lu,\"status\":\"%s\"}",
-                id, static_cast<unsigned long>(ns_st.st_dev),
-                static_cast<unsigned long>(ns_st.st_ino), "complete");
-  write_record(containers, record_name, record);
+  write_record(containers, record_name, id, ns_st, "complete");
   std::fprintf(stderr, "bench_minimal: created %s/%s for %s\n", netns_dir, id, id);
   return 0;
 }
