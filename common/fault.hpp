@@ -13,6 +13,9 @@ enum class FaultStage {
   kCreateRuntime,  // hit by createRuntime
   kRemove,         // hit wherever a reference is removed: poststop, gc, a createRuntime rollback
   kSysctlChild,    // hit in createRuntime's forked sysctl child (kills the child, not the hook)
+  kShareJoin,      // hit by createRuntime of a container joining a netns another one registered
+  kShareLeave,     // hit by such a sharer's poststop
+  kHandOver,       // hit by the owner's poststop while a sharer still runs in the namespace
 };
 
 struct FaultPointInfo {
@@ -35,6 +38,12 @@ inline constexpr FaultPointInfo kFaultPoints[] = {
     {"remove.after_unlink", FaultStage::kRemove, "reference file unlinked"},
     {"remove.after_release", FaultStage::kRemove, "netns index entry released"},
     {"remove.after_record", FaultStage::kRemove, "record removed"},
+    {"share.after_record", FaultStage::kShareJoin, "sharer record written"},
+    {"share.after_entry", FaultStage::kShareJoin, "sharer entry made"},
+    {"remove.after_unshare", FaultStage::kShareLeave, "sharer entry removed"},
+    {"handover.after_record", FaultStage::kHandOver, "sharer's record made the owner's"},
+    {"handover.after_owner", FaultStage::kHandOver, "netns index names the sharer"},
+    {"handover.after_entry", FaultStage::kHandOver, "sharer entry removed"},
 };
 
 // Returns `name` if it is in kFaultPoints; otherwise the constant evaluation fails.

@@ -13,6 +13,7 @@ bool container_gone(const RecordFacts& f) {
 }  // namespace
 
 RecordState record_state(const RecordFacts& f) {
+  if (f.sharer) return f.init_alive ? RecordState::kShared : RecordState::kGone;
   switch (f.ref) {
     case RefObservation::kAbsent:
     case RefObservation::kReplaced:
@@ -29,9 +30,16 @@ RecordState record_state(const RecordFacts& f) {
 GcDecision plan_gc(const RecordFacts& f, std::int64_t pending_grace_seconds) {
   const bool gone = container_gone(f);
   const bool pending = f.status == RecordStatus::kPending;
+  if (f.sharer) {
+    // Its container's init is what keeps it: the namespace may hold other processes that are
+    // the owner's.
+    if (!f.init_alive) return {GcAction::kForget, "sharing container gone"};
+    if (f.owner_intact) return {GcAction::kKeep, "shares the owner's reference"};
+    return {GcAction::kAdopt, "the reference it shared is gone"};
+  }
   // createRuntime writes the record before it creates the file and mounts: a young pending
   // record of a live container may be a hook that is running right now.
-  if (pending && !gone && f.age_seconds < pending_grace_seconds) {
+  if (pending && !gone && !f.hook_exited && f.age_seconds < pending_grace_seconds) {
     return {GcAction::kKeep, "createRuntime may still be running"};
   }
   switch (f.ref) {
@@ -91,6 +99,8 @@ const char* to_string(RecordState state) {
       return "pending";
     case RecordState::kGone:
       return "gone";
+    case RecordState::kShared:
+      return "shared";
   }
   return "unknown";
 }
@@ -105,6 +115,8 @@ const char* to_string(GcAction action) {
       return "forget";
     case GcAction::kComplete:
       return "complete";
+    case GcAction::kAdopt:
+      return "adopt";
   }
   return "unknown";
 }

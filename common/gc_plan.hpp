@@ -28,6 +28,12 @@ struct RecordFacts {
   bool init_alive = false;       // the recorded pid exists with the recorded start time
   bool netns_in_use = false;     // some process's /proc/<pid>/ns/net is the recorded netns
   std::int64_t age_seconds = 0;  // now - record.created
+  // Pending records only: the createRuntime that wrote it is known to have exited (its recorded
+  // pid is gone or has another start time). False when unknown (no hook pid recorded).
+  bool hook_exited = false;
+  // Sharer records only (Record::sharer): the namespace's owner record has its reference intact.
+  bool sharer = false;
+  bool owner_intact = false;
 };
 
 // The state list shows for a record.
@@ -36,6 +42,7 @@ enum class RecordState {
   kStale,    // nobody uses the namespace: poststop never ran
   kPending,  // createRuntime has not finished (or was interrupted)
   kGone,     // the reference is no longer there (or no longer ours)
+  kShared,   // a sharer whose container runs in a namespace another record's reference holds
 };
 
 enum class GcAction {
@@ -43,6 +50,7 @@ enum class GcAction {
   kRemove,    // unmount + unlink the reference, then drop the record (remove_recorded)
   kForget,    // drop the record only; the name is absent or holds something not ours
   kComplete,  // an interrupted createRuntime got as far as the mount: mark the record complete
+  kAdopt,     // a live sharer whose namespace lost its reference: make one for it
 };
 
 struct GcDecision {
@@ -51,7 +59,8 @@ struct GcDecision {
 };
 
 // A pending record younger than this with a live init may belong to a createRuntime that is
-// still running (runc's default hook timeout is far shorter); gc leaves it alone.
+// still running (runc's default hook timeout is far shorter); gc leaves it alone, unless the
+// record names its hook and that hook has exited.
 inline constexpr std::int64_t kDefaultPendingGraceSeconds = 120;
 
 RecordState record_state(const RecordFacts& facts);

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "common/errors.hpp"
 #include "common/io.hpp"
 #include "common/oci_state.hpp"
@@ -40,6 +42,23 @@ UniqueFd open_subdir(int parent, const char* name, bool create, const std::strin
 
 }  // namespace
 
+std::vector<std::string> dir_names(int dir_fd, const std::string& display) {
+  std::vector<std::string> out;
+  int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw_last_errno(fmt::format("open `{}`", display));
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
+    ::close(fd);
+    throw_last_errno(fmt::format("opendir `{}`", display));
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    out.emplace_back(e->d_name);
+  }
+  ::closedir(d);
+  return out;
+}
+
 std::string record_file_name(const std::string& id) {
   return id + kRecordSuffix;
 }
@@ -60,6 +79,11 @@ std::string record_to_json(const Record& r) {
   j["created"] = r.created;
   j["status"] = r.status == RecordStatus::kComplete ? "complete" : "pending";
   j["alias"] = r.alias;
+  if (r.sharer) j["sharer"] = true;
+  if (r.hook_pid > 0) {
+    j["hook_pid"] = r.hook_pid;
+    j["hook_start_time"] = r.hook_start_time;
+  }
   return j.dump() + "\n";
 }
 
@@ -97,6 +121,10 @@ Record record_from_json(std::string_view text, std::string_view what) {
       throw InputError(fmt::format("{}: invalid status", ctx));
     }
     r.alias = j.value("alias", false);
+    r.sharer = j.value("sharer", false);
+    r.hook_pid = j.value("hook_pid", pid_t{0});
+    r.hook_start_time = j.value("hook_start_time", std::uint64_t{0});
+    if (r.sharer && r.alias) throw InputError(fmt::format("{}: both alias and sharer", ctx));
     return r;
   } catch (const nlohmann::json::exception& e) {
     throw InputError(fmt::format("{}: corrupt ({})", ctx, e.what()));
@@ -113,9 +141,9 @@ RecordStore RecordStore::open(const std::string& state_dir, bool create) {
     throw_open_error(AT_FDCWD, state_dir, errno,
                      fmt::format("open state directory `{}`", state_dir));
   }
-  UniqueFd root(fd);
-  store.records_ = open_subdir(root.get(), "containers", create, state_dir + "/containers");
-  store.index_ = open_subdir(root.get(), "netns", create, state_dir + "/netns");
+  store.root_ = UniqueFd(fd);
+  store.records_ = open_subdir(store.root_.get(), "containers", create, state_dir + "/containers");
+  store.index_ = open_subdir(store.root_.get(), "netns", create, state_dir + "/netns");
   if (!store.index_) store.records_.reset();
   return store;
 }
@@ -142,19 +170,11 @@ void RecordStore::remove(const std::string& id) const {
 
 std::vector<std::string> RecordStore::ids() const {
   std::vector<std::string> out;
-  int fd = ::openat(records_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw_last_errno(fmt::format("open `{}/containers`", dir_));
-  DIR* d = ::fdopendir(fd);
-  if (d == nullptr) {
-    ::close(fd);
-    throw_last_errno(fmt::format("opendir `{}/containers`", dir_));
+  for (std::string& name : dir_names(records_.get(), dir_ + "/containers")) {
+    if (!name.ends_with(kRecordSuffix)) continue;
+    name.resize(name.size() - std::string_view(kRecordSuffix).size());
+    out.push_back(std::move(name));
   }
-  while (struct dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name.front() == '.' || !name.ends_with(kRecordSuffix)) continue;
-    out.push_back(name.substr(0, name.size() - std::string_view(kRecordSuffix).size()));
-  }
-  ::closedir(d);
   return out;
 }
 
@@ -194,6 +214,51 @@ std::optional<std::string> RecordStore::netns_owner(const NsId& ns) const {
   } catch (const InputError&) {
     return std::nullopt;
   }
+}
+
+UniqueFd RecordStore::open_sharers(bool create) const {
+  return open_subdir(root_.get(), "sharers", create, dir_ + "/sharers");
+}
+
+void RecordStore::add_sharer(const NsId& ns, const std::string& id) const {
+  std::string name = netns_index_name(ns);
+  std::string display = dir_ + "/sharers/" + name;
+  UniqueFd top = open_sharers(/*create=*/true);
+  // remove_sharer of another container may delete the netns's directory between our mkdir and
+  // our create: make it again once.
+  for (int attempt = 0;; ++attempt) {
+    UniqueFd dir = open_subdir(top.get(), name.c_str(), /*create=*/true, display);
+    int fd = ::openat(dir.get(), id.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+      return;
+    }
+    if (errno != ENOENT || attempt > 0) throw_last_errno(fmt::format("create `{}/{}`", display, id));
+  }
+}
+
+void RecordStore::remove_sharer(const NsId& ns, const std::string& id) const {
+  UniqueFd top = open_sharers(/*create=*/false);
+  if (!top) return;
+  std::string name = netns_index_name(ns);
+  std::string display = dir_ + "/sharers/" + name;
+  UniqueFd dir = open_subdir(top.get(), name.c_str(), /*create=*/false, display);
+  if (!dir) return;
+  unlink_at(dir.get(), id, display + "/" + id);
+  // Not empty (other sharers) or already gone: both fine.
+  ::unlinkat(top.get(), name.c_str(), AT_REMOVEDIR);
+}
+
+std::vector<std::string> RecordStore::sharers(const NsId& ns) const {
+  UniqueFd top = open_sharers(/*create=*/false);
+  if (!top) return {};
+  std::string name = netns_index_name(ns);
+  std::string display = dir_ + "/sharers/" + name;
+  UniqueFd dir = open_subdir(top.get(), name.c_str(), /*create=*/false, display);
+  if (!dir) return {};
+  std::vector<std::string> out = dir_names(dir.get(), display);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace ocinetns

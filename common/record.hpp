@@ -28,6 +28,14 @@ struct Record {
   std::int64_t created = 0;  // unix seconds
   RecordStatus status = RecordStatus::kPending;
   bool alias = false;  // a second name for a netns another container registered
+  // A container that joined a netns another container registered (shared_netns "skip"): it has
+  // no reference of its own (`name` is the one it would get) but keeps the namespace's reference
+  // alive: when the owner stops, the reference passes to a live sharer (common/reference.cpp).
+  bool sharer = false;
+  // Pending records: the createRuntime hook that wrote it, so gc can tell at once that it no
+  // longer runs (0: not recorded, e.g. a record from an older version; gc waits out the grace).
+  pid_t hook_pid = 0;
+  std::uint64_t hook_start_time = 0;
 };
 
 std::string record_to_json(const Record& record);
@@ -59,13 +67,26 @@ class RecordStore {
   void release_netns(const NsId& ns, const std::string& id) const;
   [[nodiscard]] std::optional<std::string> netns_owner(const NsId& ns) const;
 
+  // Sharers of a netns: one empty file per container in <state_dir>/sharers/<dev>-<ino>/, so the
+  // owner's poststop finds them with one directory read (one failed open when there are none).
+  void add_sharer(const NsId& ns, const std::string& id) const;
+  // Removes the entry, and the netns's directory once it is empty; an absent entry is fine.
+  void remove_sharer(const NsId& ns, const std::string& id) const;
+  // The ids with an entry for `ns`, sorted; none if the directory does not exist.
+  [[nodiscard]] std::vector<std::string> sharers(const NsId& ns) const;
+
  private:
+  [[nodiscard]] UniqueFd open_sharers(bool create) const;
+
   std::string dir_;
+  UniqueFd root_;     // <state_dir>
   UniqueFd records_;  // <state_dir>/containers
   UniqueFd index_;    // <state_dir>/netns
 };
 
 std::string record_file_name(const std::string& id);
+// The entries of a directory (not "." or dot files), unsorted. For gc, list and a netns's sharers.
+std::vector<std::string> dir_names(int dir_fd, const std::string& display);
 std::string netns_index_name(const NsId& ns);
 
 }  // namespace ocinetns

@@ -15,6 +15,8 @@
 
 #include "common/errors.hpp"
 #include "common/fault.hpp"
+#include "common/gc_plan.hpp"
+#include "common/io.hpp"
 #include "common/scope_guard.hpp"
 
 namespace ocinetns {
@@ -53,11 +55,97 @@ InputError taken_name_error(const RefInfo& info, const NsId& netns, const std::s
   return InputError(fmt::format("netns name `{}`: {}; refusing to overwrite it", path, what));
 }
 
+// A container joining a netns that `owner_record` registered: recorded as a sharer, record first
+// (it names the entry), so that the owner's poststop passes the reference on instead of removing
+// it while this container still runs in the namespace.
+void register_sharer(const RecordStore& store, const ReferenceSettings& settings,
+                     const OciState& state, const std::string& name, const ProcessNs& net) {
+  Record record;
+  record.id = state.id;
+  record.name = name;
+  record.netns_dir = settings.netns_dir;
+  record.netns = net.id;
+  record.pid = state.pid;
+  record.pid_start_time = net.start_time;
+  record.created = static_cast<std::int64_t>(std::time(nullptr));
+  record.status = RecordStatus::kComplete;
+  record.sharer = true;
+  store.save(record);
+  OCI_NETNS_FAULT_POINT("share.after_record");
+  store.add_sharer(net.id, state.id);
+  OCI_NETNS_FAULT_POINT("share.after_entry");
+}
+
+// The first sharer of `owner`'s namespace whose container still runs; entries and records of
+// sharers that are gone (or whose record no longer says so) are dropped on the way.
+std::optional<Record> take_heir(const RecordStore& store, const Record& owner) {
+  for (const std::string& id : store.sharers(owner.netns)) {
+    if (id == owner.id) {
+      store.remove_sharer(owner.netns, id);  // left by an interrupted hand-over to `owner`
+      continue;
+    }
+    std::optional<Record> sharer;
+    try {
+      sharer = store.load(id);
+    } catch (const InputError& e) {
+      spdlog::warn("{}", e.what());  // damaged: neither used nor deleted (gc reports it)
+      continue;
+    }
+    if (!sharer || !sharer->sharer || sharer->netns != owner.netns) {
+      store.remove_sharer(owner.netns, id);
+      continue;
+    }
+    if (record_init_alive(*sharer)) return sharer;
+    spdlog::debug("dropping sharer {} of {}: its container is gone", id, owner.id);
+    store.remove_sharer(owner.netns, id);
+    store.remove(id);
+  }
+  return std::nullopt;
+}
+
+// Passes `owner`'s reference to `heir`: the heir's record becomes an owner record of the same
+// name, then the index names the heir, then the owner's record goes. Each step is one atomic
+// file operation; a crash in between leaves two records naming one reference, which stays
+// while a process is in the namespace and is removed by whichever of them goes last.
+void hand_over(const RecordStore& store, const Record& owner, Record heir) {
+  heir.sharer = false;
+  heir.alias = false;
+  heir.name = owner.name;
+  heir.netns_dir = owner.netns_dir;
+  heir.status = RecordStatus::kComplete;
+  store.save(heir);
+  OCI_NETNS_FAULT_POINT("handover.after_record");
+  store.set_netns_owner(owner.netns, heir.id);
+  OCI_NETNS_FAULT_POINT("handover.after_owner");
+  store.remove_sharer(owner.netns, heir.id);
+  OCI_NETNS_FAULT_POINT("handover.after_entry");
+  store.remove(owner.id);
+}
+
 }  // namespace
+
+bool process_matches(pid_t pid, std::uint64_t start_time) {
+  if (pid <= 0) return false;
+  int fd = ::open(fmt::format("/proc/{}/stat", pid).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  UniqueFd guard(fd);
+  try {
+    return init_matches(parse_proc_stat(read_all_limited(fd, 4096, "process stat")), start_time);
+  } catch (const std::exception&) {
+    return false;  // exited while we read
+  }
+}
 
 RemoveResult remove_recorded(const RecordStore& store, const Record& record) {
   RemoveResult result;
   result.path = join_path(record.netns_dir, record.name);
+  if (record.sharer) {
+    store.remove_sharer(record.netns, record.id);
+    OCI_NETNS_FAULT_POINT("remove.after_unshare");
+    store.remove(record.id);
+    result.outcome = RemoveOutcome::kUnshared;
+    return result;
+  }
   result.outcome = RemoveOutcome::kRecordOnly;
   UniqueFd dir = open_dir_if_exists(record.netns_dir);
   if (dir) {
@@ -65,6 +153,14 @@ RemoveResult remove_recorded(const RecordStore& store, const Record& record) {
     switch (info.kind) {
       case RefKind::kNamespace:
         if (info.id == record.netns) {
+          if (!record.alias && record.status == RecordStatus::kComplete) {
+            if (std::optional<Record> heir = take_heir(store, record)) {
+              hand_over(store, record, *heir);
+              result.outcome = RemoveOutcome::kHandedOver;
+              result.heir = heir->id;
+              return result;
+            }
+          }
           detach_mount(dir.get(), record.name, result.path);
           OCI_NETNS_FAULT_POINT("remove.after_umount");
           unlink_at(dir.get(), record.name, result.path);
@@ -135,6 +231,7 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
     std::string owner = store.netns_owner(net.id).value_or(std::string());
     if (owner != state.id) {
       if (std::optional<Record> owner_record = intact_owner_record(store, owner)) {
+        register_sharer(store, settings, state, name, net);
         result.outcome = CreateOutcome::kSkippedShared;
         result.owner = owner;
         result.owner_path = join_path(owner_record->netns_dir, owner_record->name);
@@ -172,10 +269,12 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
   if (owner != state.id) {
     if (std::optional<Record> owner_record = intact_owner_record(store, owner)) {
       if (!settings.alias_shared) {
+        register_sharer(store, settings, state, name, net);  // replaces our pending record
+        drop_record.commit();
         result.outcome = CreateOutcome::kSkippedShared;
         result.owner = owner;
         result.owner_path = join_path(owner_record->netns_dir, owner_record->name);
-        return result;  // drop_record removes our pending record
+        return result;
       }
       record.alias = true;
     } else {

@@ -6,6 +6,7 @@
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -89,27 +90,41 @@ RefObservation observe_reference(DirCache& dirs, const Record& record) {
   return RefObservation::kReplaced;
 }
 
-bool init_alive(const Record& record) {
-  if (record.pid <= 0) return false;
-  int fd = ::open(fmt::format("/proc/{}/stat", record.pid).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  UniqueFd guard(fd);
+// The record that owns `sharer`'s namespace in the index, if it is an owner with its reference
+// intact.
+std::optional<Record> intact_owner_of(DirCache& dirs, const RecordStore& store,
+                                      const Record& sharer) {
+  std::optional<std::string> owner = store.netns_owner(sharer.netns);
+  if (!owner || *owner == sharer.id) return std::nullopt;
+  std::optional<Record> record;
   try {
-    return init_matches(parse_proc_stat(read_all_limited(fd, 4096, "process stat")),
-                        record.pid_start_time);
-  } catch (const std::exception&) {
-    return false;  // exited while we read
+    record = store.load(*owner);
+  } catch (const InputError&) {
+    return std::nullopt;
   }
+  if (!record || record->sharer || record->netns != sharer.netns ||
+      observe_reference(dirs, *record) != RefObservation::kIntact) {
+    return std::nullopt;
+  }
+  return record;
 }
 
-RecordFacts gather_facts(DirCache& dirs, const NsIdSet& in_use, const Record& record,
-                         std::int64_t now) {
+RecordFacts gather_facts(DirCache& dirs, const NsIdSet& in_use, const RecordStore& store,
+                         const Record& record, std::int64_t now) {
   RecordFacts f;
   f.status = record.status;
-  f.ref = observe_reference(dirs, record);
-  f.init_alive = init_alive(record);
+  f.init_alive = record_init_alive(record);
   f.netns_in_use = in_use.contains(record.netns);
   f.age_seconds = now - record.created;
+  if (record.sharer) {
+    f.sharer = true;
+    f.ref = RefObservation::kAbsent;  // a sharer has no reference of its own
+    f.owner_intact = f.init_alive && intact_owner_of(dirs, store, record).has_value();
+    return f;
+  }
+  f.ref = observe_reference(dirs, record);
+  f.hook_exited = record.status == RecordStatus::kPending && record.hook_pid > 0 &&
+                  !process_matches(record.hook_pid, record.hook_start_time);
   return f;
 }
 
@@ -173,7 +188,7 @@ void fill_interfaces(ListEntry& entry, int ns_fd, const HostSide& host) {
 }
 
 ListEntry record_entry(const Record& record, const RecordFacts& facts, DirCache& dirs,
-                       const HostSide& host) {
+                       const RecordStore& store, const HostSide& host) {
   ListEntry e;
   e.name = record.name;
   e.path = record.netns_dir + "/" + record.name;
@@ -182,6 +197,14 @@ ListEntry record_entry(const Record& record, const RecordFacts& facts, DirCache&
   e.pid = facts.init_alive ? record.pid : 0;
   e.netns_inode = record.netns.ino;
   e.state = to_string(record_state(facts));
+  if (facts.sharer) {
+    // The reference it uses is its owner's (listed with the interfaces on the owner's line).
+    if (std::optional<Record> owner = intact_owner_of(dirs, store, record)) {
+      e.name = owner->name;
+      e.path = owner->netns_dir + "/" + owner->name;
+    }
+    return e;
+  }
   if (facts.ref != RefObservation::kIntact) return e;
   int dir = dirs.get(record.netns_dir);
   std::string why;
@@ -248,12 +271,13 @@ int run_list(const GlobalOptions& options, bool json) {
         continue;
       }
       if (!record) continue;  // poststop removed it while we listed
-      RecordFacts facts = gather_facts(dirs, in_use, *record, now);
+      RecordFacts facts = gather_facts(dirs, in_use, store, *record, now);
       // A name that now holds something else is listed again below, as foreign.
-      if (record->netns_dir == cfg.netns_dir && facts.ref != RefObservation::kReplaced) {
+      if (!record->sharer && record->netns_dir == cfg.netns_dir &&
+          facts.ref != RefObservation::kReplaced) {
         ours.insert(record->name);
       }
-      entries.push_back(record_entry(*record, facts, dirs, host));
+      entries.push_back(record_entry(*record, facts, dirs, store, host));
     }
 
     int dir = dirs.get(cfg.netns_dir);
@@ -293,6 +317,26 @@ int run_list(const GlobalOptions& options, bool json) {
   }
 }
 
+// A live sharer whose namespace lost its reference (its owner went without passing it on, e.g.
+// an older version's poststop, or a crash before the sharer's entry existed): one is made for it
+// under the name it would have had, from its own init's namespace. Returns a note for the line.
+std::string adopt(const Config& cfg, const Record& sharer) {
+  ProcessNs net = open_process_ns(sharer.pid, "net", CLONE_NEWNET);
+  if (net.start_time != sharer.pid_start_time || net.id != sharer.netns) {
+    return "; its init left the namespace meanwhile, nothing made";
+  }
+  OciState state;
+  state.id = sharer.id;
+  state.pid = sharer.pid;
+  ReferenceSettings settings{sharer.netns_dir, cfg.state_dir,
+                             cfg.shared_netns == SharedNetnsPolicy::kAlias};
+  CreateResult made = create_reference(settings, state, sharer.name, net);
+  if (made.outcome == CreateOutcome::kSkippedShared) {
+    return fmt::format("; it shares {} of {} now", made.owner_path, made.owner);
+  }
+  return "";
+}
+
 std::string describe_action(const GcDecision& d, const Record& r, bool dry_run) {
   const char* verb = "";
   switch (d.action) {
@@ -305,11 +349,60 @@ std::string describe_action(const GcDecision& d, const Record& r, bool dry_run) 
     case GcAction::kComplete:
       verb = dry_run ? "would complete" : "completed";
       break;
+    case GcAction::kAdopt:
+      verb = dry_run ? "would make" : "made";
+      break;
     case GcAction::kKeep:
       verb = "kept";
       break;
   }
+  if (r.sharer && d.action != GcAction::kAdopt) {
+    return fmt::format("{} sharer {} of netns inode {}: {}", verb, r.id, r.netns.ino, d.reason);
+  }
   return fmt::format("{} {}/{} (container {}): {}", verb, r.netns_dir, r.name, r.id, d.reason);
+}
+
+// Sharer entries (state_dir/sharers/<dev>-<ino>/<id>) without a sharer record for that netns:
+// the sharer's poststop removes its entry before its record, so only a crash or a hand edit
+// leaves one. Young entries may be a createRuntime in progress: left alone. Empty netns
+// directories go too.
+int sweep_orphan_sharers(const std::string& state_dir, const RecordStore& store,
+                         const GcOptions& gc, std::int64_t now, int& failures) {
+  std::string top_path = state_dir + "/sharers";
+  UniqueFd top = open_dir_if_exists(top_path);
+  if (!top) return 0;
+  int acted = 0;
+  for (const std::string& ns_name : sorted_dir_names(top.get())) {
+    std::string ns_path = top_path + "/" + ns_name;
+    try {
+      UniqueFd dir = open_dir_if_exists(ns_path);
+      if (!dir) continue;
+      for (const std::string& id : sorted_dir_names(dir.get())) {
+        struct stat st {};
+        if (::fstatat(dir.get(), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            now - st.st_mtime < gc.pending_grace_seconds) {
+          continue;
+        }
+        std::optional<Record> record;
+        try {
+          record = store.load(id);
+        } catch (const InputError&) {
+          continue;  // reported with the records
+        }
+        if (record && record->sharer && netns_index_name(record->netns) == ns_name) continue;
+        ++acted;
+        if (!gc.dry_run) unlink_at(dir.get(), id, ns_path + "/" + id);
+        std::fprintf(stdout, "%s %s/%s: no sharer record\n", gc.dry_run ? "would forget" : "forgot",
+                     ns_path.c_str(), id.c_str());
+        std::fflush(stdout);
+      }
+      if (!gc.dry_run) ::unlinkat(top.get(), ns_name.c_str(), AT_REMOVEDIR);  // if empty
+    } catch (const std::exception& e) {
+      spdlog::error("gc: {}: {}", ns_path, describe(e));
+      ++failures;
+    }
+  }
+  return acted;
 }
 
 // Netns index entries (state_dir/netns/<dev>-<ino>) whose owner has no record: createRuntime
@@ -376,9 +469,12 @@ int run_gc(const GlobalOptions& options, const GcOptions& gc) {
       try {
         std::optional<Record> record = store.load(id);
         if (!record) continue;  // poststop got there first
-        RecordFacts facts = gather_facts(dirs, in_use, *record, now);
+        RecordFacts facts = gather_facts(dirs, in_use, store, *record, now);
         GcDecision decision = plan_gc(facts, gc.pending_grace_seconds);
         if (decision.action == GcAction::kKeep) {
+          // A crash between a sharer's record and its entry leaves the entry missing: without
+          // it the owner's poststop would not pass the reference on.
+          if (record->sharer && !gc.dry_run) store.add_sharer(record->netns, record->id);
           spdlog::debug("gc: {}", describe_action(decision, *record, false));
           continue;
         }
@@ -387,6 +483,8 @@ int run_gc(const GlobalOptions& options, const GcOptions& gc) {
           if (decision.action == GcAction::kComplete) {
             record->status = RecordStatus::kComplete;
             store.save(*record);
+          } else if (decision.action == GcAction::kAdopt) {
+            decision.reason += adopt(cfg, *record);
           } else {
             RemoveResult r = remove_recorded(store, *record);
             if (!r.note.empty()) decision.reason += "; " + r.note;
@@ -401,12 +499,37 @@ int run_gc(const GlobalOptions& options, const GcOptions& gc) {
       }
     }
     acted += sweep_orphan_index(cfg.state_dir, store, gc, now, failures);
+    acted += sweep_orphan_sharers(cfg.state_dir, store, gc, now, failures);
   } catch (const std::exception& e) {
     spdlog::error("gc: {}", describe(e));
     return kExitFailure;
   }
   spdlog::debug("gc: {} acted on, {} failed", acted, failures);
   return failures == 0 ? kExitOk : kExitFailure;
+}
+
+// `gc --every S`: for hosts without a systemd timer (a supervisor, a container sidecar, or a
+// shell's `&`). One pass, then sleep; SIGTERM, SIGINT or SIGHUP end the loop between passes or
+// during a pass once it finishes, with exit 0. Each pass reads the config again, so an edit
+// applies at the next one, and a failing pass (bad config, unreadable state) is logged and the
+// loop goes on: an operator's typo must not stop the collector.
+int run_gc_every(const GlobalOptions& options, const GcOptions& gc) {
+  sigset_t stop;
+  ::sigemptyset(&stop);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::sigaddset(&stop, sig);
+  if (::sigprocmask(SIG_BLOCK, &stop, nullptr) != 0) throw_last_errno("sigprocmask");
+  for (;;) {
+    int code = run_gc(options, gc);
+    if (code != kExitOk) spdlog::warn("gc: pass failed (exit {}); next in {} s", code, gc.every_seconds);
+    struct timespec wait {};
+    wait.tv_sec = static_cast<time_t>(gc.every_seconds);
+    int sig = ::sigtimedwait(&stop, nullptr, &wait);
+    if (sig > 0) {
+      spdlog::info("gc: {} received, exiting", ::strsignal(sig));
+      return kExitOk;
+    }
+    if (errno != EAGAIN && errno != EINTR) throw_last_errno("sigtimedwait");
+  }
 }
 
 }  // namespace
@@ -422,7 +545,12 @@ void add_admin_verbs(CLI::App& app, const GlobalOptions& options, AdminOptions& 
   gc->add_option("--pending-grace", admin.gc.pending_grace_seconds,
                  "seconds a pending record of a live container is left to its createRuntime")
       ->check(CLI::NonNegativeNumber);
-  gc->callback([&] { code = run_gc(options, admin.gc); });
+  gc->add_option("--every", admin.gc.every_seconds,
+                 "run a pass every SECONDS until SIGTERM (hosts without a systemd timer)")
+      ->check(CLI::PositiveNumber);
+  gc->callback([&] {
+    code = admin.gc.every_seconds > 0 ? run_gc_every(options, admin.gc) : run_gc(options, admin.gc);
+  });
 }
 
 }  // namespace ocinetns

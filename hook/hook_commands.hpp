@@ -27,12 +27,13 @@ int run_sandbox_allowlist();  // hidden verb: the seccomp allowlist of each stag
 struct GcOptions {
   bool dry_run = false;
   std::int64_t pending_grace_seconds = 120;  // kDefaultPendingGraceSeconds
+  std::int64_t every_seconds = 0;            // > 0: a pass every so many seconds until SIGTERM
 };
 struct AdminOptions {
   bool list_json = false;
   GcOptions gc;
 };
-// Adds `list [--json]` and `gc [--dry-run] [--pending-grace S]`; each sets `code` when it runs.
+// Adds `list [--json]` and `gc [--dry-run] [--pending-grace S] [--every S]`; each sets `code` when it runs.
 void add_admin_verbs(CLI::App& app, const GlobalOptions& options, AdminOptions& admin, int& code);
 
 }  // namespace ocinetns

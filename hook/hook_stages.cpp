@@ -123,7 +123,8 @@ int run_create_runtime(const GlobalOptions& options) {
     return kExitOk;
   }
 
-  bool created = false;  // this call made the reference: roll it back if sysctls fail the start
+  // This call made the reference (or a sharer record): roll it back if sysctls fail the start.
+  bool created = false;
   try {
     CreateResult r = create_reference(reference_settings(cfg), state, name, net);
     switch (r.outcome) {
@@ -141,8 +142,11 @@ int run_create_runtime(const GlobalOptions& options) {
                      state.pid);
         break;
       case CreateOutcome::kSkippedShared:
-        spdlog::info("skipped {} (pid {}): its netns (inode {}) is already registered as {} for {}",
-                     state.id, state.pid, net.id.ino, r.owner_path, r.owner);
+        created = true;
+        spdlog::info(
+            "shares {} of {}: {} (pid {}) joined its netns (inode {}); the reference stays while "
+            "either runs",
+            r.owner_path, r.owner, state.id, state.pid, net.id.ino);
         break;
     }
   } catch (const std::exception& e) {
@@ -191,7 +195,9 @@ int run_create_runtime(const GlobalOptions& options) {
     // Podman and crun skip poststop when createRuntime fails, so undo our reference here.
     try {
       RemoveResult removed = remove_reference(reference_settings(cfg), state.id);
-      spdlog::info("removed {} for {}: the container does not start", removed.path, state.id);
+      if (removed.outcome == RemoveOutcome::kRemoved) {
+        spdlog::info("removed {} for {}: the container does not start", removed.path, state.id);
+      }
     } catch (const std::exception& e) {
       spdlog::error("createRuntime {}: rollback of the reference failed: {}", state.id, e.what());
     }
@@ -233,6 +239,13 @@ int run_poststop(const GlobalOptions& options) {
         break;
       case RemoveOutcome::kNothingToDo:
         spdlog::debug("poststop {}: nothing to do", state.id);
+        break;
+      case RemoveOutcome::kHandedOver:
+        spdlog::info("kept {}: passed from {} to {}, which still uses the namespace", r.path,
+                     state.id, r.heir);
+        break;
+      case RemoveOutcome::kUnshared:
+        spdlog::debug("poststop {}: no longer shares its namespace", state.id);
         break;
     }
   } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 // with the container's eth0, `podman rm -f` removes file, mount and record, and the configured
 // sysctl is what the container's first command reads.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "common/scope_guard.hpp"
 #include "tests/support/engines.hpp"
@@ -137,6 +138,34 @@ TEST_F(Podman, RestartReferenceFollowsTheNewPid) {
   ASSERT_TRUE(engine_->podman({"rm", "-f", "-t", "0", name}).ok());
   EXPECT_FALSE(path_exists("/run/netns/" + id));
   EXPECT_FALSE(path_exists(engine_->hooks().record_path(id)));
+}
+
+// A create that fails after our createRuntime ran: a second hooks.d file, sorted after ours and
+// matching only this container, exits 1 at createRuntime. Podman skips poststop then, so our
+// reference outlives `podman rm`; the next `gc` (one run, no grace to wait out) removes it.
+TEST_F(Podman, FailedCreateIsCollectedByTheNextGcAtOnce) {
+  std::string name = unique_name("oci-netns-podman-failed");
+  ScopeGuard cleanup([&] { remove(name); });
+  std::string failing = engine_->hooks().hooks_dir() + "/zz-oci-netns-test-fail.json";
+  write_text(failing, R"({"version": "1.0.0", "hook": {"path": "/bin/false"},
+      "when": {"annotations": {"^oci-netns-test-fail$": "^)" + name + R"($"}},
+      "stages": ["createRuntime"]})");
+  ScopeGuard drop_failing([&] { ::unlink(failing.c_str()); });
+  auto started = run_container(name, {"sleep", "3600"}, true,
+                               {"--annotation", "oci-netns-test-fail=" + name});
+  ASSERT_FALSE(started.ok()) << "the failing hook did not fail the create";
+  std::string id = engine_->inspect(name, "{{.Id}}");
+  ASSERT_EQ(id.size(), 64u) << engine_->hooks().log();
+  std::string ref = "/run/netns/" + id;
+  ASSERT_TRUE(path_exists(engine_->hooks().record_path(id)))
+      << "createRuntime did not run: " << engine_->hooks().log();
+  ASSERT_TRUE(engine_->podman({"rm", "-f", "-t", "0", name}).ok());
+
+  auto gc = run_hook({"--config", engine_->hooks().config_path(), "gc"}, "");
+  EXPECT_TRUE(gc.ok()) << gc.out << gc.err;
+  EXPECT_FALSE(path_exists(ref)) << gc.out << engine_->hooks().log();
+  EXPECT_EQ(mountinfo_count(ref), 0);
+  EXPECT_FALSE(path_exists(engine_->hooks().record_path(id))) << gc.out;
 }
 
 }  // namespace

@@ -153,7 +153,136 @@ TEST_P(Fault, KilledThenGcLeavesNothing) {
   bystanders.expect_untouched();
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryPoint, Fault, ::testing::ValuesIn(kFaultPoints), point_test_name);
+bool shared_netns_stage(FaultStage stage) {
+  return stage == FaultStage::kShareJoin || stage == FaultStage::kShareLeave ||
+         stage == FaultStage::kHandOver;
+}
+
+std::vector<FaultPointInfo> points_where(bool shared) {
+  std::vector<FaultPointInfo> out;
+  for (const auto& point : kFaultPoints) {
+    if (shared_netns_stage(point.stage) == shared) out.push_back(point);
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryPoint, Fault, ::testing::ValuesIn(points_where(false)),
+                         point_test_name);
+
+// `nsenter --net=/proc/<pid>/ns/net sleep 600`: a second container's init joining the namespace
+// of `owner` (nsenter execs sleep in the same process after setns). SIGKILLed on destruction.
+class JoinerProcess {
+ public:
+  explicit JoinerProcess(const NetnsProcess& owner) {
+    std::string ns = "--net=/proc/" + std::to_string(owner.pid()) + "/ns/net";
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      ::execlp("nsenter", "nsenter", ns.c_str(), "sleep", "600", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 1000; ++i) {
+      if (inode_of(ns_path()) == owner.netns_inode() && comm() == "sleep") return;
+      ::usleep(10000);
+    }
+    ADD_FAILURE() << "nsenter sleep did not start";
+  }
+  ~JoinerProcess() { kill_now(); }
+  JoinerProcess(const JoinerProcess&) = delete;
+  JoinerProcess& operator=(const JoinerProcess&) = delete;
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] std::string ns_path() const { return "/proc/" + std::to_string(pid_) + "/ns/net"; }
+  [[nodiscard]] std::string comm() const {
+    return trimmed(read_text("/proc/" + std::to_string(pid_) + "/comm"));
+  }
+  void kill_now() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// The names in the config's netns_dir that hold namespace `ino`.
+std::vector<std::string> names_holding(const OpsConfig& cfg, unsigned long long ino) {
+  std::vector<std::string> out;
+  for (const auto& name : dir_entries(cfg.netns_dir())) {
+    if (inode_of(cfg.ref(name)) == ino) out.push_back(name);
+  }
+  return out;
+}
+
+class SharedFault : public ::testing::TestWithParam<FaultPointInfo> {};
+
+// A owns the namespace, B joined it. The hook is killed at the point (B's createRuntime, B's
+// poststop, or A's poststop handing the reference to B); then the lifecycle goes on without a
+// retry and gc runs. While B runs it keeps a reference to the namespace; at the end nothing is
+// left in the netns directory, the mount table or the state directory.
+TEST_P(SharedFault, KilledThenReferenceStaysWhileUsedAndNothingIsLeft) {
+  OCI_NETNS_REQUIRE_RUNC();
+  const FaultPointInfo& point = GetParam();
+  OpsConfig cfg;
+  std::string a = ops_name("ocishfault-a");
+  std::string b = ops_name("ocishfault-b");
+  RefCleanup cleanup_a(cfg, a);
+  RefCleanup cleanup_b(cfg, b);
+  NetnsProcess a_proc;
+  unsigned long long ino = a_proc.netns_inode();
+  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(a, a_proc.pid())).ok());
+  JoinerProcess b_proc(a_proc);
+  auto hook_with = [&](FaultStage stage, const std::vector<std::string>& args,
+                       const std::string& input) {
+    std::vector<std::string> env;
+    if (point.stage == stage) env.push_back(fault_env(point));
+    auto r = cfg.hook(args, input, env);
+    if (point.stage == stage) {
+      EXPECT_EQ(r.exit_code, 128 + SIGKILL) << point.name << " not hit: " << r.err;
+    } else {
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+    }
+  };
+  hook_with(FaultStage::kShareJoin, {"createRuntime"}, OpsConfig::state(b, b_proc.pid()));
+  EXPECT_EQ(names_holding(cfg, ino), std::vector<std::string>{a});
+
+  if (point.stage == FaultStage::kShareLeave) {
+    b_proc.kill_now();
+    hook_with(FaultStage::kShareLeave, {"poststop"}, OpsConfig::state(b, 0));
+    auto gc = cfg.hook({"gc"});
+    EXPECT_TRUE(gc.ok()) << gc.out << gc.err;
+    EXPECT_EQ(names_holding(cfg, ino), std::vector<std::string>{a}) << gc.out;
+    a_proc.kill_now();
+    EXPECT_EQ(cfg.hook({"poststop"}, OpsConfig::state(a, 0)).exit_code, 0);
+  } else {
+    a_proc.kill_now();
+    hook_with(FaultStage::kHandOver, {"poststop"}, OpsConfig::state(a, 0));
+    auto gc = cfg.hook({"gc"});
+    EXPECT_TRUE(gc.ok()) << gc.out << gc.err;
+    EXPECT_EQ(names_holding(cfg, ino).size(), 1u) << "B's namespace lost its reference: " << gc.out;
+    b_proc.kill_now();
+    EXPECT_EQ(cfg.hook({"poststop"}, OpsConfig::state(b, 0)).exit_code, 0);
+  }
+  auto gc = cfg.hook({"gc"});
+  EXPECT_TRUE(gc.ok()) << gc.out << gc.err;
+  for (const auto& id : {a, b}) {
+    EXPECT_EQ(mountinfo_count(cfg.ref(id)), 0) << "leaked mount " << id;
+    EXPECT_FALSE(path_exists(cfg.ref(id))) << "leaked reference file " << id;
+  }
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/containers"), std::vector<std::string>{})
+      << "leaked record: " << gc.out;
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/netns"), std::vector<std::string>{})
+      << "leaked index entry: " << gc.out;
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/sharers"), std::vector<std::string>{})
+      << "leaked sharer entry: " << gc.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(SharedNetnsPoint, SharedFault, ::testing::ValuesIn(points_where(true)),
+                         point_test_name);
 
 // Every listed point is named exactly once in the sources, so none is listed but never reached
 // (the runs above prove each is hit; an unlisted name does not compile).

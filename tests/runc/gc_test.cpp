@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "common/scope_guard.hpp"
 #include "tests/runc/ops_fixtures.hpp"
 
 namespace ocinetns::test {
@@ -261,6 +262,61 @@ TEST(Gc, RuncContainerKilledWithoutPoststop) {
   // A late poststop (runc delete) finds nothing to do and still succeeds.
   auto deleted = c.runc({"delete", id});
   EXPECT_TRUE(deleted.ok()) << deleted.err;
+}
+
+// `gc --every 1` in the foreground (for hosts without a systemd timer: a supervisor, a sidecar or
+// a shell's `&`): it collects a reference whose container died while it runs, within a few
+// seconds, and exits 0 on SIGTERM.
+TEST(Gc, EveryRunsPassesUntilSigterm) {
+  OCI_NETNS_REQUIRE_RUNC();
+  OpsConfig cfg;
+  std::string id = ops_name("ocigc-every");
+  RefCleanup cleanup(cfg, id);
+  std::string out_path = cfg.file("every.out");
+  pid_t loop = ::fork();
+  if (loop == 0) {
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    ::dup2(null, 0);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    std::string hook = hook_binary();
+    std::string config = cfg.path();
+    ::execl(hook.c_str(), hook.c_str(), "--config", config.c_str(), "gc", "--every", "1",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(loop, 0);
+  ScopeGuard stop_loop([&] {
+    ::kill(loop, SIGKILL);
+    ::waitpid(loop, nullptr, 0);
+  });
+  {
+    NetnsProcess proc;
+    auto made = cfg.hook({"createRuntime"}, OpsConfig::state(id, proc.pid()));
+    ASSERT_TRUE(made.ok()) << made.err;
+    ::usleep(1500 * 1000);  // at least one pass sees it live and keeps it
+    ASSERT_TRUE(mountinfo_has(cfg.ref(id))) << read_text(out_path);
+  }  // the container dies without poststop
+  bool collected = false;
+  for (int i = 0; i < 50 && !collected; ++i) {
+    collected = !path_exists(cfg.record(id)) && !path_exists(cfg.ref(id));
+    if (!collected) ::usleep(100 * 1000);
+  }
+  EXPECT_TRUE(collected) << read_text(out_path);
+  EXPECT_FALSE(mountinfo_has(cfg.ref(id)));
+  EXPECT_TRUE(contains(read_text(out_path), "removed " + cfg.ref(id))) << read_text(out_path);
+
+  ASSERT_EQ(::kill(loop, SIGTERM), 0);
+  int status = 0;
+  bool exited = false;
+  for (int i = 0; i < 50 && !exited; ++i) {
+    exited = ::waitpid(loop, &status, WNOHANG) == loop;
+    if (!exited) ::usleep(100 * 1000);
+  }
+  ASSERT_TRUE(exited) << "gc --every did not exit on SIGTERM";
+  stop_loop.commit();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << read_text(out_path);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Real runc containers with the hook registered in config.json: what `ip netns list`, the
 // reference inode, /proc/self/mountinfo and the state directory show at each step.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -143,7 +144,6 @@ TEST(RuncLifecycle, TwoContainersSharingOneNetnsGetOneReference) {
   EXPECT_EQ(inode_of(ns_of(second.pid())), inode_of(ns_of(first_pid)));
   EXPECT_TRUE(listed(first_id));
   EXPECT_FALSE(listed(second_id));
-  EXPECT_FALSE(path_exists(kRecords + "/" + second_id + ".json"));
 
   // Deleting the joiner must not take the owner's reference with it.
   ASSERT_TRUE(second.kill_and_delete().ok());
@@ -151,6 +151,102 @@ TEST(RuncLifecycle, TwoContainersSharingOneNetnsGetOneReference) {
   EXPECT_EQ(inode_of(kNetnsDir + "/" + first_id), inode_of(ns_of(first_pid)));
   ASSERT_TRUE(first.kill_and_delete().ok());
   expect_all_gone(first_id);
+}
+
+// The state directory's entries for a namespace: its index entry and its sharers' directory,
+// both named <dev>-<ino> of the nsfs inode.
+std::string ns_key(const std::string& ns_path) {
+  struct stat st {};
+  if (::stat(ns_path.c_str(), &st) != 0) return "?";
+  return std::to_string(st.st_dev) + "-" + std::to_string(st.st_ino);
+}
+
+void expect_ns_forgotten(const std::string& key) {
+  EXPECT_FALSE(path_exists("/run/oci-netns-hook/netns/" + key)) << "leaked index entry";
+  EXPECT_FALSE(path_exists("/run/oci-netns-hook/sharers/" + key)) << "leaked sharer entries";
+}
+
+// `ip netns identify <pid>`: the names in /run/netns that hold the process's netns.
+std::string identify(int pid) {
+  return run({"ip", "netns", "identify", std::to_string(pid)}).out;
+}
+
+// The owner goes first: the reference passes to a container still in the namespace (issue 13,
+// finding 9), and goes with the last one.
+TEST(RuncLifecycle, SharedNetnsReferenceOutlivesTheOwnerUntilTheLastSharerStops) {
+  OCI_NETNS_REQUIRE_RUNC();
+  RuncBundle owner_bundle;
+  owner_bundle.add_hook({});
+  std::string owner_id = unique_id("outlive-a");
+  RuncContainer owner(owner_id, owner_bundle);
+  ASSERT_TRUE(owner.start().ok());
+  std::string ns = ns_of(owner.pid());
+  unsigned long long ino = inode_of(ns);
+  std::string key = ns_key(ns);
+
+  RuncBundle b_bundle;
+  b_bundle.join_network(ns);
+  b_bundle.add_hook({});
+  RuncContainer b(unique_id("outlive-b"), b_bundle);
+  RuncBundle c_bundle;
+  c_bundle.join_network(ns);
+  c_bundle.add_hook({});
+  RuncContainer c(unique_id("outlive-c"), c_bundle);
+  auto started = b.start();
+  ASSERT_TRUE(started.ok()) << started.err;
+  started = c.start();
+  ASSERT_TRUE(started.ok()) << started.err;
+  int b_pid = b.pid();
+  int c_pid = c.pid();
+  ASSERT_EQ(inode_of(ns_of(b_pid)), ino);
+  ASSERT_EQ(inode_of(ns_of(c_pid)), ino);
+  EXPECT_FALSE(listed(b.id()));
+  EXPECT_FALSE(listed(c.id()));
+
+  ASSERT_TRUE(owner.kill_and_delete().ok());
+  // Still named, by the same reference: the owner's name passed to a sharer.
+  EXPECT_NE(identify(b_pid).find(owner_id), std::string::npos) << identify(b_pid);
+  EXPECT_EQ(inode_of(kNetnsDir + "/" + owner_id), ino);
+  EXPECT_EQ(mountinfo_count(kNetnsDir + "/" + owner_id), 1);
+
+  ASSERT_TRUE(b.kill_and_delete().ok());
+  EXPECT_NE(identify(c_pid).find(owner_id), std::string::npos) << identify(c_pid);
+  EXPECT_EQ(inode_of(kNetnsDir + "/" + owner_id), ino);
+
+  ASSERT_TRUE(c.kill_and_delete().ok());
+  expect_all_gone(owner_id);
+  expect_all_gone(b.id());
+  expect_all_gone(c.id());
+  expect_ns_forgotten(key);
+}
+
+// The sharers go first: the owner's reference stays until the owner stops, then nothing is left.
+TEST(RuncLifecycle, SharedNetnsSharersStoppingFirstLeaveTheOwnersReference) {
+  OCI_NETNS_REQUIRE_RUNC();
+  RuncBundle owner_bundle;
+  owner_bundle.add_hook({});
+  std::string owner_id = unique_id("first-a");
+  RuncContainer owner(owner_id, owner_bundle);
+  ASSERT_TRUE(owner.start().ok());
+  int owner_pid = owner.pid();
+  std::string ns = ns_of(owner_pid);
+  unsigned long long ino = inode_of(ns);
+  std::string key = ns_key(ns);
+  RuncBundle b_bundle;
+  b_bundle.join_network(ns);
+  b_bundle.add_hook({});
+  RuncContainer b(unique_id("first-b"), b_bundle);
+  ASSERT_TRUE(b.start().ok());
+  ASSERT_EQ(inode_of(ns_of(b.pid())), ino);
+
+  ASSERT_TRUE(b.kill_and_delete().ok());
+  expect_all_gone(b.id());
+  EXPECT_NE(identify(owner_pid).find(owner_id), std::string::npos) << identify(owner_pid);
+  EXPECT_FALSE(path_exists("/run/oci-netns-hook/sharers/" + key));
+
+  ASSERT_TRUE(owner.kill_and_delete().ok());
+  expect_all_gone(owner_id);
+  expect_ns_forgotten(key);
 }
 
 TEST(RuncLifecycle, SharedNetnsAliasWhenConfigAsksForIt) {

@@ -148,5 +148,42 @@ TEST(ProcStat, ZombieOrRecycledPidIsNotTheInit) {
   EXPECT_FALSE(init_matches(std::nullopt, 100));
 }
 
+// Sharers (containers that joined a namespace another record's reference holds): their own init
+// decides, not the namespace, which the owner's processes may keep in use.
+RecordFacts sharer_facts(bool init_alive, bool owner_intact, bool in_use = true) {
+  RecordFacts f = facts(kComplete, RefObservation::kAbsent, init_alive, in_use);
+  f.sharer = true;
+  f.owner_intact = owner_intact;
+  return f;
+}
+
+TEST(GcPlan, LiveSharerOfAnIntactReferenceIsKept) {
+  auto f = sharer_facts(true, true);
+  EXPECT_EQ(plan_gc(f, kGrace).action, GcAction::kKeep);
+  EXPECT_EQ(record_state(f), RecordState::kShared);
+}
+
+TEST(GcPlan, SharerWhoseInitExitedIsForgottenEvenIfTheNamespaceIsInUse) {
+  auto f = sharer_facts(false, true, true);
+  EXPECT_EQ(plan_gc(f, kGrace).action, GcAction::kForget);
+  EXPECT_EQ(record_state(f), RecordState::kGone);
+}
+
+TEST(GcPlan, LiveSharerWhoseReferenceIsGoneIsAdopted) {
+  auto f = sharer_facts(true, false);
+  EXPECT_EQ(plan_gc(f, kGrace).action, GcAction::kAdopt);
+  EXPECT_STREQ(to_string(GcAction::kAdopt), "adopt");
+  EXPECT_STREQ(to_string(RecordState::kShared), "shared");
+}
+
+TEST(GcPlan, YoungPendingRecordWhoseHookExitedIsNotWaitedFor) {
+  auto f = facts(kPending, RefObservation::kIntact, true, true, 5);
+  EXPECT_EQ(plan_gc(f, kGrace).action, GcAction::kKeep);
+  f.hook_exited = true;
+  EXPECT_EQ(plan_gc(f, kGrace).action, GcAction::kComplete);
+  f.ref = RefObservation::kEmptyFile;
+  EXPECT_EQ(plan_gc(f, kGrace).action, GcAction::kRemove);
+}
+
 }  // namespace
 }  // namespace ocinetns
