@@ -135,6 +135,35 @@ TEST_F(Docker, ContainerNetworkModeGetsNoDuplicate) {
   expect_gone(first);
 }
 
+// The owner stops first (issue 13, finding 9): the joiner still runs in the namespace, so the
+// reference passes to it (same name) and goes when the joiner is removed.
+TEST_F(Docker, ContainerNetworkModeReferenceOutlivesTheOwner) {
+  std::string first_name = unique_name("oci-netns-docker-owner");
+  std::string second_name = unique_name("oci-netns-docker-joiner");
+  ScopeGuard cleanup([&] {
+    remove(second_name);
+    remove(first_name);
+  });
+  std::string first = start(first_name, {"sleep", "3600"});
+  ASSERT_EQ(first.size(), 64u);
+  std::string second = start(second_name, {"sleep", "3600"}, {"--network", "container:" + first});
+  ASSERT_EQ(second.size(), 64u);
+  int second_pid = pid_of(second);
+  unsigned long long ino = inode_of("/proc/" + std::to_string(second_pid) + "/ns/net");
+  ASSERT_EQ(references_to(ino), std::vector<std::string>{first});
+
+  ASSERT_TRUE(docker_->docker({"stop", "-t", "0", first}).ok());
+  EXPECT_EQ(references_to(ino), std::vector<std::string>{first});
+  auto identify = run({"ip", "netns", "identify", std::to_string(second_pid)});
+  EXPECT_NE(identify.out.find(first), std::string::npos) << identify.out << identify.err;
+
+  ASSERT_TRUE(docker_->docker({"rm", "-f", second}).ok());
+  EXPECT_EQ(references_to(ino), std::vector<std::string>{});
+  ASSERT_TRUE(docker_->docker({"rm", "-f", first}).ok());
+  expect_gone(first);
+  expect_gone(second);
+}
+
 TEST_F(Docker, RestartReferenceFollowsTheNewPid) {
   std::string name = unique_name("oci-netns-docker-restart");
   ScopeGuard cleanup([&] { remove(name); });
