@@ -39,7 +39,7 @@ GcDecision plan_gc(const RecordFacts& f, std::int64_t pending_grace_seconds) {
   }
   // createRuntime writes the record before it creates the file and mounts: a young pending
   // record of a live container may be a hook that is running right now.
-  if (pending && !gone && !f.hook_exited && f.age_seconds < pending_grace_seconds) {
+  if (pending && !gone && f.age_seconds < pending_grace_seconds) {
     return {GcAction::kKeep, "createRuntime may still be running"};
   }
   switch (f.ref) {

@@ -28,9 +28,6 @@ struct RecordFacts {
   bool init_alive = false;       // the recorded pid exists with the recorded start time
   bool netns_in_use = false;     // some process's /proc/<pid>/ns/net is the recorded netns
   std::int64_t age_seconds = 0;  // now - record.created
-  // Pending records only: the createRuntime that wrote it is known to have exited (its recorded
-  // pid is gone or has another start time). False when unknown (no hook pid recorded).
-  bool hook_exited = false;
   // Sharer records only (Record::sharer): the namespace's owner record has its reference intact.
   bool sharer = false;
   bool owner_intact = false;
@@ -59,8 +56,7 @@ struct GcDecision {
 };
 
 // A pending record younger than this with a live init may belong to a createRuntime that is
-// still running (runc's default hook timeout is far shorter); gc leaves it alone, unless the
-// record names its hook and that hook has exited.
+// still running (runc's default hook timeout is far shorter); gc leaves it alone.
 inline constexpr std::int64_t kDefaultPendingGraceSeconds = 120;
 
 RecordState record_state(const RecordFacts& facts);

@@ -80,10 +80,6 @@ std::string record_to_json(const Record& r) {
   j["status"] = r.status == RecordStatus::kComplete ? "complete" : "pending";
   j["alias"] = r.alias;
   if (r.sharer) j["sharer"] = true;
-  if (r.hook_pid > 0) {
-    j["hook_pid"] = r.hook_pid;
-    j["hook_start_time"] = r.hook_start_time;
-  }
   return j.dump() + "\n";
 }
 
@@ -122,8 +118,6 @@ Record record_from_json(std::string_view text, std::string_view what) {
     }
     r.alias = j.value("alias", false);
     r.sharer = j.value("sharer", false);
-    r.hook_pid = j.value("hook_pid", pid_t{0});
-    r.hook_start_time = j.value("hook_start_time", std::uint64_t{0});
     if (r.sharer && r.alias) throw InputError(fmt::format("{}: both alias and sharer", ctx));
     return r;
   } catch (const nlohmann::json::exception& e) {
@@ -233,7 +227,8 @@ void RecordStore::add_sharer(const NsId& ns, const std::string& id) const {
       ::close(fd);
       return;
     }
-    if (errno != ENOENT || attempt > 0) throw_last_errno(fmt::format("create `{}/{}`", display, id));
+    if (errno != ENOENT || attempt > 0)
+      throw_last_errno(fmt::format("create `{}/{}`", display, id));
   }
 }
 

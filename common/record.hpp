@@ -32,10 +32,6 @@ struct Record {
   // no reference of its own (`name` is the one it would get) but keeps the namespace's reference
   // alive: when the owner stops, the reference passes to a live sharer (common/reference.cpp).
   bool sharer = false;
-  // Pending records: the createRuntime hook that wrote it, so gc can tell at once that it no
-  // longer runs (0: not recorded, e.g. a record from an older version; gc waits out the grace).
-  pid_t hook_pid = 0;
-  std::uint64_t hook_start_time = 0;
 };
 
 std::string record_to_json(const Record& record);

@@ -246,6 +246,18 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
   // the container's namespace they find under a recorded name, so a record must never name
   // something that was there before it.
   if (RefInfo there = inspect_reference(dir.get(), name); there.kind != RefKind::kAbsent) {
+    // Ours, but another container's: it shared that namespace and the name passed to it when
+    // the namespace's first owner stopped (e.g. that owner now restarts in a new namespace).
+    if (there.kind == RefKind::kNamespace) {
+      std::string holder = store.netns_owner(there.id).value_or(std::string());
+      std::optional<Record> held = intact_owner_record(store, holder);
+      if (held && held->name == name && held->netns_dir == settings.netns_dir) {
+        throw InputError(fmt::format(
+            "netns name `{}`: held by container {}, which still runs in the namespace it names "
+            "(the name passed to it when that namespace's first owner stopped)",
+            result.path, holder));
+      }
+    }
     throw taken_name_error(there, net.id, result.path);
   }
 

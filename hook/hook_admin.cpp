@@ -123,8 +123,6 @@ RecordFacts gather_facts(DirCache& dirs, const NsIdSet& in_use, const RecordStor
     return f;
   }
   f.ref = observe_reference(dirs, record);
-  f.hook_exited = record.status == RecordStatus::kPending && record.hook_pid > 0 &&
-                  !process_matches(record.hook_pid, record.hook_start_time);
   return f;
 }
 
@@ -520,7 +518,8 @@ int run_gc_every(const GlobalOptions& options, const GcOptions& gc) {
   if (::sigprocmask(SIG_BLOCK, &stop, nullptr) != 0) throw_last_errno("sigprocmask");
   for (;;) {
     int code = run_gc(options, gc);
-    if (code != kExitOk) spdlog::warn("gc: pass failed (exit {}); next in {} s", code, gc.every_seconds);
+    if (code != kExitOk)
+      spdlog::warn("gc: pass failed (exit {}); next in {} s", code, gc.every_seconds);
     struct timespec wait {};
     wait.tv_sec = static_cast<time_t>(gc.every_seconds);
     int sig = ::sigtimedwait(&stop, nullptr, &wait);

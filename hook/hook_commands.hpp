@@ -11,7 +11,7 @@ class App;
 namespace ocinetns {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;  // the operation failed and policy says fail
+inline constexpr int kExitFailure = 1;   // the operation failed and policy says fail
 inline constexpr int kExitBadInput = 2;  // bad state input, config or usage
 
 struct GlobalOptions {
@@ -33,7 +33,8 @@ struct AdminOptions {
   bool list_json = false;
   GcOptions gc;
 };
-// Adds `list [--json]` and `gc [--dry-run] [--pending-grace S] [--every S]`; each sets `code` when it runs.
+// Adds `list [--json]` and `gc [--dry-run] [--pending-grace S] [--every S]`; each sets `code` when
+// it runs.
 void add_admin_verbs(CLI::App& app, const GlobalOptions& options, AdminOptions& admin, int& code);
 
 }  // namespace ocinetns

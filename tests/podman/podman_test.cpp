@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "common/scope_guard.hpp"
 #include "tests/support/engines.hpp"
 
@@ -110,9 +112,14 @@ TEST_F(Podman, ContainerNetworkModeGetsNoDuplicate) {
   // Podman's own pin (/run/netns/netns-<uuid>) is not ours; only one reference is the hook's.
   EXPECT_TRUE(path_exists("/run/netns/" + first));
   EXPECT_FALSE(path_exists("/run/netns/" + second));
-  EXPECT_FALSE(path_exists(engine_->hooks().record_path(second)));
+  // The joiner is recorded as a sharer, so that the reference would outlive the owner.
+  ASSERT_TRUE(path_exists(engine_->hooks().record_path(second)));
+  EXPECT_EQ(
+      nlohmann::json::parse(read_text(engine_->hooks().record_path(second))).value("sharer", false),
+      true);
 
   ASSERT_TRUE(engine_->podman({"rm", "-f", "-t", "0", second_name}).ok());
+  EXPECT_FALSE(path_exists(engine_->hooks().record_path(second)));
   EXPECT_EQ(inode_of("/run/netns/" + first), ino);
   ASSERT_TRUE(engine_->podman({"rm", "-f", "-t", "0", first_name}).ok());
   EXPECT_FALSE(path_exists("/run/netns/" + first));
@@ -148,11 +155,12 @@ TEST_F(Podman, FailedCreateIsCollectedByTheNextGcAtOnce) {
   ScopeGuard cleanup([&] { remove(name); });
   std::string failing = engine_->hooks().hooks_dir() + "/zz-oci-netns-test-fail.json";
   write_text(failing, R"({"version": "1.0.0", "hook": {"path": "/bin/false"},
-      "when": {"annotations": {"^oci-netns-test-fail$": "^)" + name + R"($"}},
+      "when": {"annotations": {"^oci-netns-test-fail$": "^)" +
+                          name + R"($"}},
       "stages": ["createRuntime"]})");
   ScopeGuard drop_failing([&] { ::unlink(failing.c_str()); });
-  auto started = run_container(name, {"sleep", "3600"}, true,
-                               {"--annotation", "oci-netns-test-fail=" + name});
+  auto started =
+      run_container(name, {"sleep", "3600"}, true, {"--annotation", "oci-netns-test-fail=" + name});
   ASSERT_FALSE(started.ok()) << "the failing hook did not fail the create";
   std::string id = engine_->inspect(name, "{{.Id}}");
   ASSERT_EQ(id.size(), 64u) << engine_->hooks().log();
@@ -161,6 +169,9 @@ TEST_F(Podman, FailedCreateIsCollectedByTheNextGcAtOnce) {
       << "createRuntime did not run: " << engine_->hooks().log();
   ASSERT_TRUE(engine_->podman({"rm", "-f", "-t", "0", name}).ok());
 
+  // Measured: the record is complete and names an init that is gone, so gc needs no grace.
+  auto record = nlohmann::json::parse(read_text(engine_->hooks().record_path(id)));
+  EXPECT_EQ(record.value("status", ""), "complete");
   auto gc = run_hook({"--config", engine_->hooks().config_path(), "gc"}, "");
   EXPECT_TRUE(gc.ok()) << gc.out << gc.err;
   EXPECT_FALSE(path_exists(ref)) << gc.out << engine_->hooks().log();

@@ -176,14 +176,5 @@ TEST(GcPlan, LiveSharerWhoseReferenceIsGoneIsAdopted) {
   EXPECT_STREQ(to_string(RecordState::kShared), "shared");
 }
 
-TEST(GcPlan, YoungPendingRecordWhoseHookExitedIsNotWaitedFor) {
-  auto f = facts(kPending, RefObservation::kIntact, true, true, 5);
-  EXPECT_EQ(plan_gc(f, kGrace).action, GcAction::kKeep);
-  f.hook_exited = true;
-  EXPECT_EQ(plan_gc(f, kGrace).action, GcAction::kComplete);
-  f.ref = RefObservation::kEmptyFile;
-  EXPECT_EQ(plan_gc(f, kGrace).action, GcAction::kRemove);
-}
-
 }  // namespace
 }  // namespace ocinetns
