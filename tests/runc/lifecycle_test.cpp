@@ -208,6 +208,19 @@ TEST(RuncLifecycle, SharedNetnsReferenceOutlivesTheOwnerUntilTheLastSharerStops)
   EXPECT_NE(identify(b_pid).find(owner_id), std::string::npos) << identify(b_pid);
   EXPECT_EQ(inode_of(kNetnsDir + "/" + owner_id), ino);
   EXPECT_EQ(mountinfo_count(kNetnsDir + "/" + owner_id), 1);
+  // The owner's id again, in a new namespace: the name belongs to a sharer now, and the refusal
+  // says so (on_error "fail" makes it visible); the reference is untouched.
+  {
+    HookConfig strict(R"({"on_error": "fail"})");
+    RuncBundle again_bundle;
+    again_bundle.add_hook(strict.env());
+    RuncContainer again(owner_id, again_bundle);
+    auto refused = again.start();
+    EXPECT_FALSE(refused.ok());
+    EXPECT_NE(refused.err.find("held by container"), std::string::npos) << refused.err;
+    EXPECT_EQ(inode_of(kNetnsDir + "/" + owner_id), ino);
+  }
+  EXPECT_EQ(inode_of(kNetnsDir + "/" + owner_id), ino);
 
   ASSERT_TRUE(b.kill_and_delete().ok());
   EXPECT_NE(identify(c_pid).find(owner_id), std::string::npos) << identify(c_pid);
