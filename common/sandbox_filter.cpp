@@ -6,7 +6,8 @@
 // poll ioctl(NS_GET_NSTYPE) newfstatat fstatfs mkdir mkdirat flock mount write fchmod renameat
 // gettid lseek socket(AF_UNIX) connect pipe2 clone setns wait4 set_robust_list
 // prctl(PR_SET_PDEATHSIG) exit_group; poststop: openat read close newfstatat fstatfs umount2
-// unlinkat write gettid lseek socket connect exit_group.
+// unlinkat write gettid lseek socket connect exit_group (and, passing a shared namespace's
+// reference to a sharer, the record writes: fchmod renameat).
 #include "common/sandbox_filter.hpp"
 
 #include <linux/nsfs.h>
