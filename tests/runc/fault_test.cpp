@@ -169,46 +169,6 @@ std::vector<FaultPointInfo> points_where(bool shared) {
 INSTANTIATE_TEST_SUITE_P(EveryPoint, Fault, ::testing::ValuesIn(points_where(false)),
                          point_test_name);
 
-// `nsenter --net=/proc/<pid>/ns/net sleep 600`: a second container's init joining the namespace
-// of `owner` (nsenter execs sleep in the same process after setns). SIGKILLed on destruction.
-class JoinerProcess {
- public:
-  explicit JoinerProcess(const NetnsProcess& owner) {
-    std::string ns = "--net=/proc/" + std::to_string(owner.pid()) + "/ns/net";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int null = ::open("/dev/null", O_RDWR);
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-      ::execlp("nsenter", "nsenter", ns.c_str(), "sleep", "600", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 1000; ++i) {
-      if (inode_of(ns_path()) == owner.netns_inode() && comm() == "sleep") return;
-      ::usleep(10000);
-    }
-    ADD_FAILURE() << "nsenter sleep did not start";
-  }
-  ~JoinerProcess() { kill_now(); }
-  JoinerProcess(const JoinerProcess&) = delete;
-  JoinerProcess& operator=(const JoinerProcess&) = delete;
-  [[nodiscard]] pid_t pid() const { return pid_; }
-  [[nodiscard]] std::string ns_path() const { return "/proc/" + std::to_string(pid_) + "/ns/net"; }
-  [[nodiscard]] std::string comm() const {
-    return trimmed(read_text("/proc/" + std::to_string(pid_) + "/comm"));
-  }
-  void kill_now() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
 // The names in the config's netns_dir that hold namespace `ino`.
 std::vector<std::string> names_holding(const OpsConfig& cfg, unsigned long long ino) {
   std::vector<std::string> out;

@@ -264,6 +264,42 @@ TEST(Gc, RuncContainerKilledWithoutPoststop) {
   EXPECT_TRUE(deleted.ok()) << deleted.err;
 }
 
+// A container that joined another's namespace is a sharer: list shows it as `shared` on the
+// owner's reference; once its init is gone gc drops its record and entry and keeps the owner's
+// reference, which its own live init still uses.
+TEST(Gc, ListShowsASharerAndGcDropsItOnceItsInitIsGone) {
+  OCI_NETNS_REQUIRE_RUNC();
+  OpsConfig cfg;
+  std::string owner_id = ops_name("ocigc-owner");
+  std::string sharer_id = ops_name("ocigc-sharer");
+  RefCleanup owner_cleanup(cfg, owner_id);
+  RefCleanup sharer_cleanup(cfg, sharer_id);
+  NetnsProcess owner;
+  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(owner_id, owner.pid())).ok());
+  JoinerProcess sharer(owner);
+  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(sharer_id, sharer.pid())).ok());
+  ASSERT_TRUE(path_exists(cfg.record(sharer_id)));
+
+  nlohmann::json doc = list_json(cfg);
+  nlohmann::json shared;
+  for (const auto& e : doc.at("entries")) {
+    if (e.at("container_id") == sharer_id) shared = e;
+  }
+  ASSERT_FALSE(shared.is_null()) << doc.dump(2);
+  EXPECT_EQ(shared.at("state"), "shared");
+  EXPECT_EQ(shared.at("path"), cfg.ref(owner_id));
+  EXPECT_EQ(shared.at("pid"), sharer.pid());
+
+  sharer.kill_now();
+  auto gc = cfg.hook({"gc"});
+  ASSERT_TRUE(gc.ok()) << gc.err;
+  EXPECT_TRUE(contains(gc.out, "forgot sharer " + sharer_id)) << gc.out;
+  EXPECT_FALSE(path_exists(cfg.record(sharer_id)));
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/sharers"), std::vector<std::string>{});
+  EXPECT_EQ(inode_of(cfg.ref(owner_id)), owner.netns_inode());
+  EXPECT_EQ(entry_named(list_json(cfg), owner_id).at("state"), "live");
+}
+
 // `gc --every 1` in the foreground (for hosts without a systemd timer: a supervisor, a sidecar or
 // a shell's `&`): it collects a reference whose container died while it runs, within a few
 // seconds, and exits 0 on SIGTERM.
