@@ -248,16 +248,20 @@ TEST(RuncShim, UntrustedHooksDAndConfigAreRefused) {
 namespace ocinetns::test {
 namespace {
 
-// A stand-in dockerd: /bin/sleep under the name `dockerd` (so /proc/<pid>/comm matches), whose
-// death by SIGHUP proves the install scripts reloaded it through the pidfile.
+// A stand-in dockerd: a shell script named `dockerd` (so /proc/<pid>/comm matches) that counts
+// the SIGHUPs it gets and survives them, as a real dockerd must, proving the install scripts
+// reloaded it through the pidfile. fake_docker_path() holds a `docker` client that answers.
 class FakeDockerd {
  public:
-  FakeDockerd(const TempDir& dir, const std::string& pidfile) {
+  FakeDockerd(const TempDir& dir, const std::string& pidfile) : hups_(dir.file("hups")) {
     std::string exe = dir.file("dockerd");
-    if (!path_exists(exe)) sh("cp /bin/sleep '" + exe + "'");
+    write_text(exe,
+               "#!/bin/sh\ntrap 'echo hup >>" + hups_ + "' HUP\nwhile :; do sleep 0.05; done\n",
+               0755);
+    write_text(hups_, "");
     pid_ = ::fork();
     if (pid_ == 0) {
-      ::execl(exe.c_str(), "dockerd", "600", static_cast<char*>(nullptr));
+      ::execl(exe.c_str(), "dockerd", static_cast<char*>(nullptr));
       ::_exit(127);
     }
     write_text(pidfile, std::to_string(pid_) + "\n");
@@ -272,22 +276,29 @@ class FakeDockerd {
       ::waitpid(pid_, nullptr, 0);
     }
   }
-  // The signal that ended the process, 0 if it is still running after a short wait.
-  int ended_by() {
-    for (int i = 0; i < 200; ++i) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFSIGNALED(status) ? WTERMSIG(status) : -1;
-      }
-      usleep(10000);
+  // How many SIGHUPs it handled; -1 if it died.
+  int hups() {
+    usleep(100000);  // a trap runs once the current sleep ends
+    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      return -1;
     }
-    return 0;
+    std::string text = read_text(hups_);
+    return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
   }
 
  private:
+  std::string hups_;
   pid_t pid_ = -1;
 };
+
+// A directory whose `docker` answers every command with nothing (no containers), first on PATH.
+std::string fake_docker_path(const TempDir& dir) {
+  std::string bin = dir.file("fake-client");
+  sh("mkdir -p '" + bin + "'");
+  write_text(bin + "/docker", "#!/bin/sh\nexit 0\n", 0755);
+  return "PATH=" + bin + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
 
 TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
   if (::geteuid() != 0) {
@@ -309,13 +320,16 @@ TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
   std::string src = OCI_NETNS_SOURCE_DIR;
   std::string build = std::string(OCI_NETNS_RUNTIME_BIN);
   build = build.substr(0, build.rfind("/hook/"));
+  CommandOptions client;
+  client.env = {fake_docker_path(t)};
 
   {
     FakeDockerd dockerd(t, t.file("docker.pid"));
     auto r = sh(src + "/install/install.sh --build-dir '" + build +
-                "' --docker --default-runtime --containerd" + flags);
+                    "' --docker --default-runtime --containerd" + flags,
+                client);
     ASSERT_TRUE(r.ok()) << r.out << r.err;
-    EXPECT_EQ(dockerd.ended_by(), SIGHUP) << r.out;
+    EXPECT_EQ(dockerd.hups(), 1) << r.out;
   }
   auto j = nlohmann::ordered_json::parse(read_text(daemon_json));
   std::string runtime = t.file("prefix") + "/bin/oci-netns-runtime";
@@ -338,16 +352,18 @@ TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
 
   // Installing again records nothing twice and keeps the original default to restore.
   ASSERT_TRUE(
-      sh(src + "/install/install.sh --build-dir '" + build + "' --docker --default-runtime" + flags)
+      sh(src + "/install/install.sh --build-dir '" + build + "' --docker --default-runtime" + flags,
+         client)
           .ok());
   std::string manifest = read_text(t.file("var/install-manifest"));
   EXPECT_EQ(manifest.find("docker-runtime"), manifest.rfind("docker-runtime")) << manifest;
 
   {
     FakeDockerd dockerd(t, t.file("docker.pid"));
-    auto r = sh(src + "/install/uninstall.sh --force --manifest-dir '" + t.file("var") + "'");
+    auto r =
+        sh(src + "/install/uninstall.sh --force --manifest-dir '" + t.file("var") + "'", client);
     ASSERT_TRUE(r.ok()) << r.out << r.err;
-    EXPECT_EQ(dockerd.ended_by(), SIGHUP) << r.out;
+    EXPECT_EQ(dockerd.hups(), 1) << r.out;
   }
   auto after = nlohmann::ordered_json::parse(read_text(daemon_json));
   auto expected = nlohmann::ordered_json::parse(original);
