@@ -1,13 +1,21 @@
 # Shell functions shared by install.sh and uninstall.sh (sourced; POSIX sh). Callers define
 # say() and DRY (1: print instead of doing).
 
+# Whether process $1 is a dockerd that has not exited (a zombie, not yet reaped, has).
+dockerd_alive() {
+  [ "$(cat "/proc/$1/comm" 2>/dev/null)" = dockerd ] || return 1
+  case "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null)" in
+    Z|X|"") return 1 ;;
+  esac
+}
+
 # Sends SIGHUP to the dockerd named by the pidfile $1, then checks that it survived the reload
 # and still answers: Docker 20.10 panics on a reload that leaves its default runtime without a
 # runtime, and every container on the host then loses its daemon. `docker info` uses DOCKER_HOST
 # (default: the system socket). Returns 1, with an error saying so, if dockerd did not survive.
 reload_dockerd() {
   rd_pid=$(cat "$1" 2>/dev/null || true)
-  if [ -z "$rd_pid" ] || [ "$(cat "/proc/$rd_pid/comm" 2>/dev/null)" != dockerd ]; then
+  if [ -z "$rd_pid" ] || ! dockerd_alive "$rd_pid"; then
     say "dockerd is not running; it reads the new configuration when it starts"
     return 0
   fi
@@ -19,7 +27,7 @@ reload_dockerd() {
   # A bad reload kills dockerd within milliseconds; watch it for 2 s.
   rd_i=0
   while [ "$rd_i" -lt 20 ]; do
-    if [ "$(cat "/proc/$rd_pid/comm" 2>/dev/null)" != dockerd ]; then
+    if ! dockerd_alive "$rd_pid"; then
       echo "ERROR: dockerd ($rd_pid) died after reloading its configuration: restart it" \
            "(e.g. systemctl start docker) and see its log" >&2
       return 1

@@ -65,7 +65,7 @@ docker_entries=$(entries docker-runtime)
 while read -r daemon_json name pidfile prev; do
   [ -n "${daemon_json:-}" ] || continue
   pid=$(cat "$pidfile" 2>/dev/null || true)
-  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
+  if [ -n "$pid" ] && dockerd_alive "$pid"; then
     if ! command -v docker >/dev/null 2>&1 || ! users=$(docker_users "$name"); then
       if [ "$FORCE" = 0 ]; then
         echo "uninstall.sh: dockerd ($pid) runs but its containers cannot be listed (no docker" \

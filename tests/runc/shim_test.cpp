@@ -253,15 +253,21 @@ namespace {
 // reloaded it through the pidfile. fake_docker_path() holds a `docker` client that answers.
 class FakeDockerd {
  public:
-  FakeDockerd(const TempDir& dir, const std::string& pidfile) : hups_(dir.file("hups")) {
-    std::string exe = dir.file("dockerd");
-    write_text(exe,
-               "#!/bin/sh\ntrap 'echo hup >>" + hups_ + "' HUP\nwhile :; do sleep 0.05; done\n",
-               0755);
+  // `survives_hup` false: /bin/sleep as `dockerd`, which SIGHUP kills, like a reload that panics.
+  FakeDockerd(const TempDir& dir, const std::string& pidfile, bool survives_hup = true)
+      : hups_(dir.file("hups")) {
+    std::string exe = dir.file(survives_hup ? "dockerd" : "dying/dockerd");
+    if (survives_hup) {
+      write_text(exe,
+                 "#!/bin/sh\ntrap 'echo hup >>" + hups_ + "' HUP\nwhile :; do sleep 0.05; done\n",
+                 0755);
+    } else {
+      sh("mkdir -p '" + dir.file("dying") + "' && cp /bin/sleep '" + exe + "'");
+    }
     write_text(hups_, "");
     pid_ = ::fork();
     if (pid_ == 0) {
-      ::execl(exe.c_str(), "dockerd", static_cast<char*>(nullptr));
+      ::execl(exe.c_str(), "dockerd", "600", static_cast<char*>(nullptr));
       ::_exit(127);
     }
     write_text(pidfile, std::to_string(pid_) + "\n");
@@ -375,6 +381,40 @@ TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
         "var/install-manifest"}) {
     EXPECT_FALSE(path_exists(t.file(gone))) << gone;
   }
+}
+
+// uninstall.sh checks that dockerd survived the reload and says so, failing, when it did not
+// (Docker 20.10 panics on some reloads; every container on the host then loses its daemon).
+TEST(InstallScripts, UninstallReportsADockerdThatDiesOnItsReload) {
+  if (::geteuid() != 0) {
+    if (in_ci()) FAIL() << "prerequisite missing in CI: needs root";
+    GTEST_SKIP() << "install.sh needs root";
+  }
+  TempDir t("oci-netns-install");
+  std::string flags = " --prefix '" + t.file("prefix") + "' --hooks-dir '" + t.file("hooks.d") +
+                      "' --daemon-json '" + t.file("daemon.json") + "' --docker-pidfile '" +
+                      t.file("docker.pid") + "' --config-dir '" + t.file("etc") +
+                      "' --manifest-dir '" + t.file("var") + "' --systemd-dir '" +
+                      t.file("systemd") + "'";
+  std::string src = OCI_NETNS_SOURCE_DIR;
+  std::string build = std::string(OCI_NETNS_RUNTIME_BIN);
+  build = build.substr(0, build.rfind("/hook/"));
+  CommandOptions client;
+  client.env = {fake_docker_path(t)};
+  {
+    FakeDockerd dockerd(t, t.file("docker.pid"));
+    auto r = sh(src + "/install/install.sh --build-dir '" + build + "' --docker" + flags, client);
+    ASSERT_TRUE(r.ok()) << r.out << r.err;
+  }
+  FakeDockerd dying(t, t.file("docker.pid"), false);
+  auto r = sh(src + "/install/uninstall.sh --manifest-dir '" + t.file("var") + "'", client);
+  EXPECT_FALSE(r.ok()) << r.out;
+  EXPECT_NE(r.err.find("died after reloading"), std::string::npos) << r.err;
+  EXPECT_EQ(dying.hups(), -1);
+  // The rest of the uninstall still ran.
+  auto j = nlohmann::ordered_json::parse(read_text(t.file("daemon.json")));
+  EXPECT_FALSE(j["runtimes"].contains("oci-netns")) << j.dump();
+  EXPECT_FALSE(path_exists(t.file("prefix/bin/oci-netns-runtime")));
 }
 
 }  // namespace
