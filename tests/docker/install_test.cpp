@@ -156,16 +156,21 @@ TEST_F(DockerInstall, UninstallRestoresThePreviousDefaultRuntime) {
 TEST_F(DockerInstall, UninstallRefusesWhileAStoppedContainerUsesTheRuntime) {
   DockerDaemon docker(unregistered());
   Installation inst(&docker);
-  auto r = inst.install("--docker");
+  auto r = inst.install("--docker --default-runtime");
   ASSERT_TRUE(r.ok()) << r.out << r.err;
   std::string name = unique_name("stopped");
   r = docker.docker({"run", "--runtime", "oci-netns", "--name", name, kBusyboxImage, "true"});
   ASSERT_TRUE(r.ok()) << r.err << "\nhook log:\n" << docker.hooks().log();
   ASSERT_EQ(docker.inspect(name, "{{.State.Status}}"), "exited");
+  // One created without --runtime records the default of its creation time: ours.
+  std::string created = unique_name("created");
+  r = docker.docker({"create", "--name", created, kBusyboxImage, "true"});
+  ASSERT_TRUE(r.ok()) << r.err;
 
   r = inst.uninstall();
   EXPECT_FALSE(r.ok()) << r.out;
   EXPECT_NE(r.err.find(name + " (exited)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(created + " (created)"), std::string::npos) << r.err;
   EXPECT_TRUE(daemon_json_of(docker)["runtimes"].contains("oci-netns"));
   EXPECT_TRUE(path_exists(inst.bin("oci-netns-runtime")));
   EXPECT_TRUE(path_exists(inst.file("var/install-manifest")));
