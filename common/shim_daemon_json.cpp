@@ -57,13 +57,21 @@ DaemonJsonEdit docker_unregister_runtime(std::string_view text, const std::strin
   Json doc = before;
   if (auto r = doc.find("runtimes"); r != doc.end()) r->erase(name);
   if (auto d = doc.find("default-runtime"); d != doc.end() && *d == name) {
-    if (restore_default.empty() || restore_default == name) {
-      doc.erase("default-runtime");
-    } else {
-      *d = restore_default;
+    // Never remove the key or name a runtime that is gone: a reload that leaves dockerd's current
+    // default without a runtime panics Docker 20.10 (the key's absence keeps the old default), and
+    // one naming an unknown runtime is refused, leaving ours registered. runc is built in.
+    bool known = false;
+    if (!restore_default.empty() && restore_default != name) {
+      auto r = doc.find("runtimes");
+      known = restore_default == kDockerStockRuntime ||
+              (r != doc.end() && r->contains(restore_default));
     }
+    *d = known ? restore_default : std::string(kDockerStockRuntime);
   }
-  return finish(before, std::move(doc));
+  DaemonJsonEdit edit = finish(before, doc);
+  if (auto d = doc.find("default-runtime"); d != doc.end())
+    edit.new_default = d->get<std::string>();
+  return edit;
 }
 
 }  // namespace ocinetns

@@ -52,6 +52,7 @@ void write_beside(const std::string& path, const std::string& text, mode_t mode)
 void report(const DaemonJsonEdit& edit) {
   std::printf("changed=%d\nprevious_default=%s\n", edit.changed ? 1 : 0,
               edit.previous_default.value_or("").c_str());
+  if (edit.new_default) std::printf("default=%s\n", edit.new_default->c_str());
 }
 
 }  // namespace

@@ -5,12 +5,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-BUILD=${BUILD_DIR:-$ROOT/build}
 
 ./install/deps.sh
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target oci-netns-hook
-HOOK="$BUILD/hook/oci-netns-hook"
+# The same build as install.sh's (one tree, built once).
+./install/build.sh
+HOOK="$(./install/build.sh --dir)/hook/oci-netns-hook"
 
 WORK=$(mktemp -d /tmp/oci-netns-demo.XXXXXX)
 ID="demo-$$"

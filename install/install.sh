@@ -1,14 +1,19 @@
 #!/bin/sh
 # Installs oci-netns-hook: binaries, hooks.d files (Podman/CRI-O, and the shim's source of hooks),
 # the default config, the gc systemd units, and registers the runtime shim with Docker and
-# containerd on request. Everything done is recorded in a manifest that uninstall.sh reverses.
+# containerd on request. Everything done is recorded in a manifest that uninstall.sh reverses; a
+# file it replaces that an earlier run did not write is backed up there first and put back by
+# uninstall.sh.
 set -eu
 
 usage() {
   cat <<USAGE
 usage: install.sh [options]
   --prefix DIR            install binaries into DIR/bin (default /usr/local)
-  --build-dir DIR         take binaries from this CMake build (default: build one)
+  --build-dir DIR         take binaries from this CMake build (default: install/build.sh)
+  --debug-info            also install each binary's debug info, separately, as
+                          DEBUG_DIR/<bin dir>/<name>.debug (the binaries are always stripped)
+  --debug-dir DIR         where --debug-info puts it (default /usr/lib/debug, where gdb looks)
   --docker                register oci-netns-runtime in daemon.json and SIGHUP dockerd
   --default-runtime       with --docker: also make it Docker's default-runtime
   --containerd            register it as containerd's runc BinaryName (or print the snippet)
@@ -27,7 +32,8 @@ USAGE
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=/usr/local
 BUILD_DIR=""
-DOCKER=0 DEFAULT_RT=0 CONTAINERD=0 PODMAN=0 DRY=0
+DOCKER=0 DEFAULT_RT=0 CONTAINERD=0 PODMAN=0 DRY=0 DEBUG_INFO=0
+DEBUG_DIR=/usr/lib/debug
 HOOKS_DIR=/usr/share/containers/oci/hooks.d
 DAEMON_JSON=/etc/docker/daemon.json
 DOCKER_PIDFILE=/var/run/docker.pid
@@ -42,6 +48,8 @@ while [ $# -gt 0 ]; do
     --prefix=*) PREFIX=${1#*=} ;;
     --build-dir) BUILD_DIR=$2; shift ;;
     --build-dir=*) BUILD_DIR=${1#*=} ;;
+    --debug-info) DEBUG_INFO=1 ;;
+    --debug-dir) DEBUG_DIR=$2; shift ;;
     --docker) DOCKER=1 ;;
     --default-runtime) DEFAULT_RT=1 ;;
     --containerd) CONTAINERD=1 ;;
@@ -67,9 +75,11 @@ case "$PREFIX" in /*) ;; *) echo "install.sh: --prefix must be absolute" >&2; ex
 
 BIN=$PREFIX/bin
 MANIFEST=$MANIFEST_DIR/install-manifest
+BACKUP_DIR=$MANIFEST_DIR/backup
 
 say() { echo "install.sh: $*"; }
 do_() { if [ "$DRY" = 1 ]; then echo "would run: $*"; else "$@"; fi; }
+. "$SRC/install/lib.sh"
 # Records one manifest line once (re-running install must not duplicate entries).
 record() {
   [ "$DRY" = 1 ] && return 0
@@ -78,34 +88,81 @@ record() {
   grep -qxF "$*" "$MANIFEST" || echo "$*" >>"$MANIFEST"
 }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
-# Copies to a temporary name beside the target, then renames: a container starting meanwhile
-# execs either the old or the new binary, never a half-written one.
-install_file() { # mode src dst
-  do_ mkdir -p "$(dirname "$3")"
-  do_ install -m "$1" "$2" "$3.oci-netns-tmp"
-  do_ mv -f "$3.oci-netns-tmp" "$3"
+# Before a file is written at $1: if something is there that no earlier run wrote (the manifest
+# does not list it), copy it (mode, owner and times kept) into the manifest directory and record
+# that, so uninstall.sh puts it back instead of deleting it. A re-run over our own files backs
+# nothing up, and the first backup of a path is the one kept.
+claim() {
+  [ -e "$1" ] || [ -L "$1" ] || return 0
+  grep -qxF "file $1" "$MANIFEST" 2>/dev/null && return 0
+  grep -q "^backup $1 " "$MANIFEST" 2>/dev/null && return 0
+  backup=$BACKUP_DIR/$(echo "$1" | sed 's#/#%#g')
+  if [ "$DRY" = 1 ]; then
+    echo "would back up $1 (not written by install.sh) to $backup; uninstall.sh puts it back"
+    return 0
+  fi
+  mkdir -p "$BACKUP_DIR"
+  cp -a "$1" "$backup"
+  record "backup $1 $backup"
+  say "backed up $1 (not written by install.sh) to $backup; uninstall.sh puts it back"
+}
+# Moves a file written beside the target into place: a container starting meanwhile execs or
+# reads either the old or the new file, never a half-written one.
+put_in_place() { # tmp dst
+  claim "$2"
+  mv -f "$1" "$2"
+  record "file $2"
 }
 
-# 1. Binaries.
+# 1. Binaries, from one Release build (install/build.sh, shared with demo.sh) unless --build-dir.
+EXES="oci-netns-hook-cli oci-netns-hook oci-netns-runtime"
 if [ -z "$BUILD_DIR" ]; then
-  # Always (incremental, quick when up to date): a build directory from an older checkout must not
-  # be installed as is.
-  BUILD_DIR=$SRC/build-install
-  say "building in $BUILD_DIR"
-  do_ cmake -S "$SRC" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOCI_NETNS_BUILD_TESTS=OFF
-  do_ cmake --build "$BUILD_DIR" -j"$(nproc)"
+  BUILD_DIR=$("$SRC/install/build.sh" --dir)
+  if [ "$DRY" = 1 ]; then
+    echo "would build in $BUILD_DIR: install/build.sh"
+  else
+    say "building in $BUILD_DIR"
+    "$SRC/install/build.sh"
+  fi
 fi
 # The CLI first: the hook and the shim exec it for everything but their hot paths. All three are
 # checked before any is installed, so a missing one leaves the installed set untouched.
-EXES="oci-netns-hook-cli oci-netns-hook oci-netns-runtime"
+BUILT=1
 for exe in $EXES; do
-  src=$BUILD_DIR/hook/$exe
-  [ "$DRY" = 1 ] || [ -x "$src" ] || { echo "install.sh: $src not found" >&2; exit 1; }
+  [ -x "$BUILD_DIR/hook/$exe" ] && continue
+  BUILT=0
+  [ "$DRY" = 1 ] || { echo "install.sh: $BUILD_DIR/hook/$exe not found" >&2; exit 1; }
 done
+if [ "$DEBUG_INFO" = 1 ] && [ "$BUILT" = 1 ]; then
+  for exe in $EXES; do
+    readelf -S "$BUILD_DIR/hook/$exe" | grep -q '\.debug_info' || {
+      echo "install.sh: --debug-info: $BUILD_DIR/hook/$exe has no debug info (build with -g)" >&2
+      exit 1; }
+  done
+fi
+# Installed stripped (debug info is most of a static binary's size); with --debug-info the debug
+# info goes to a separate file that the binary names (.gnu_debuglink), for gdb.
 for exe in $EXES; do
-  src=$BUILD_DIR/hook/$exe
-  install_file 0755 "$src" "$BIN/$exe"
-  record "file $BIN/$exe"
+  src=$BUILD_DIR/hook/$exe dst=$BIN/$exe
+  if [ "$DRY" = 1 ]; then
+    echo "would install $dst (stripped) from $src"
+    claim "$dst"
+    [ "$DEBUG_INFO" = 1 ] && echo "would install $DEBUG_DIR$dst.debug"
+    continue
+  fi
+  mkdir -p "$BIN"
+  if [ "$DEBUG_INFO" = 1 ]; then
+    dbg=$DEBUG_DIR$dst.debug
+    mkdir -p "$(dirname "$dbg")"
+    objcopy --only-keep-debug "$src" "$dbg.oci-netns-tmp"
+    chmod 0644 "$dbg.oci-netns-tmp"
+    put_in_place "$dbg.oci-netns-tmp" "$dbg"
+    objcopy --strip-all --add-gnu-debuglink="$dbg" "$src" "$dst.oci-netns-tmp"
+  else
+    objcopy --strip-all "$src" "$dst.oci-netns-tmp"
+  fi
+  chmod 0755 "$dst.oci-netns-tmp"
+  put_in_place "$dst.oci-netns-tmp" "$dst"
 done
 RUNTIME=$BIN/oci-netns-runtime
 ADMIN=$RUNTIME
@@ -116,13 +173,13 @@ for f in "$SRC"/install/hooks.d/*.json; do
   dst=$HOOKS_DIR/$(basename "$f")
   if [ "$DRY" = 1 ]; then
     echo "would write $dst (hook.path $BIN/oci-netns-hook)"
+    claim "$dst"
   else
     mkdir -p "$HOOKS_DIR"
     sed "s#/usr/local/bin/oci-netns-hook#$BIN/oci-netns-hook#" "$f" >"$dst.oci-netns-tmp"
     chmod 0644 "$dst.oci-netns-tmp"
-    mv -f "$dst.oci-netns-tmp" "$dst"
+    put_in_place "$dst.oci-netns-tmp" "$dst"
   fi
-  record "file $dst"
 done
 case "$HOOKS_DIR" in
   /usr/share/containers/oci/hooks.d|/etc/containers/oci/hooks.d) ;;
@@ -130,12 +187,16 @@ case "$HOOKS_DIR" in
          "$CONFIG_DIR/config.json and pass --hooks-dir to podman" ;;
 esac
 
-# 3. Default config, never over an existing one.
+# 3. Default config, never over an existing one (ours from an earlier run, or the operator's).
 if [ -e "$CONFIG_DIR/config.json" ]; then
   say "keeping existing $CONFIG_DIR/config.json"
+elif [ "$DRY" = 1 ]; then
+  echo "would write $CONFIG_DIR/config.json"
 else
-  install_file 0644 "$SRC/config/config.json" "$CONFIG_DIR/config.json"
-  [ "$DRY" = 1 ] || record "config $CONFIG_DIR/config.json $(sha "$CONFIG_DIR/config.json")"
+  mkdir -p "$CONFIG_DIR"
+  install -m 0644 "$SRC/config/config.json" "$CONFIG_DIR/config.json.oci-netns-tmp"
+  mv -f "$CONFIG_DIR/config.json.oci-netns-tmp" "$CONFIG_DIR/config.json"
+  record "config $CONFIG_DIR/config.json $(sha "$CONFIG_DIR/config.json")"
 fi
 
 # 4. systemd units for gc, when this host runs systemd.
@@ -146,8 +207,10 @@ if ls "$SRC"/install/systemd/*.service >/dev/null 2>&1 && [ -d /run/systemd/syst
       echo "would write $dst"
     else
       mkdir -p "$SYSTEMD_DIR"
-      sed "s#/usr/local/bin/#$BIN/#g" "$unit" >"$dst"
-      chmod 0644 "$dst"
+      sed "s#/usr/local/bin/#$BIN/#g" "$unit" >"$dst.oci-netns-tmp"
+      chmod 0644 "$dst.oci-netns-tmp"
+      grep -qxF "unit $dst" "$MANIFEST" 2>/dev/null || claim "$dst"
+      mv -f "$dst.oci-netns-tmp" "$dst"
     fi
     record "unit $dst"
   done
@@ -159,30 +222,24 @@ else
   say "systemd is not running: no gc timer installed (run '$BIN/oci-netns-hook gc' periodically)"
 fi
 
-# SIGHUPs dockerd if its pidfile names a live dockerd: it then rereads daemon.json.
-reload_dockerd() {
-  pid=$(cat "$DOCKER_PIDFILE" 2>/dev/null || true)
-  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
-    do_ kill -HUP "$pid"
-    say "dockerd ($pid) reloaded"
-  else
-    say "dockerd is not running; it reads $DAEMON_JSON when it starts"
-  fi
-}
-
-# 5. Docker: merge the runtime into daemon.json (every other key kept), then reload.
+# 5. Docker: merge the runtime into daemon.json (every other key kept), then reload and check
+# that dockerd survived it.
 if [ "$DOCKER" = 1 ]; then
-  set -- --file "$DAEMON_JSON" --name oci-netns --path "$RUNTIME"
-  [ "$DEFAULT_RT" = 1 ] && set -- "$@" --default
-  [ "$DRY" = 1 ] && set -- "$@" --dry-run
-  out=$("$ADMIN" --oci-netns-admin docker-register "$@")
-  [ "$DRY" = 1 ] && echo "$out"
-  prev=$(echo "$out" | sed -n 's/^previous_default=//p')
-  # Keep the first recorded previous default: a re-run must not record our own name.
-  if [ "$DRY" = 0 ] && ! grep -q "^docker-runtime $DAEMON_JSON " "$MANIFEST" 2>/dev/null; then
-    record "docker-runtime $DAEMON_JSON oci-netns $DOCKER_PIDFILE ${prev:--}"
+  if [ "$DRY" = 1 ] && [ "$BUILT" = 0 ]; then
+    echo "would add runtimes.oci-netns ($RUNTIME)$([ "$DEFAULT_RT" = 1 ] && echo ' and default-runtime') to $DAEMON_JSON"
+  else
+    set -- --file "$DAEMON_JSON" --name oci-netns --path "$RUNTIME"
+    [ "$DEFAULT_RT" = 1 ] && set -- "$@" --default
+    [ "$DRY" = 1 ] && set -- "$@" --dry-run
+    out=$("$ADMIN" --oci-netns-admin docker-register "$@")
+    [ "$DRY" = 1 ] && echo "$out"
+    prev=$(echo "$out" | sed -n 's/^previous_default=//p')
+    # Keep the first recorded previous default: a re-run must not record our own name.
+    if [ "$DRY" = 0 ] && ! grep -q "^docker-runtime $DAEMON_JSON " "$MANIFEST" 2>/dev/null; then
+      record "docker-runtime $DAEMON_JSON oci-netns $DOCKER_PIDFILE ${prev:--}"
+    fi
   fi
-  reload_dockerd
+  reload_dockerd "$DOCKER_PIDFILE" || exit 1
   say "Docker: docker run --runtime oci-netns ...$([ "$DEFAULT_RT" = 1 ] && echo ' (also the default runtime)')"
 fi
 

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Reverses exactly what install.sh recorded in its manifest. Engines are unregistered first
 # (daemon.json entry removed and dockerd reloaded) so no engine is left pointing at a binary
-# that is about to disappear; binaries go last.
+# that is about to disappear; binaries go last. A file install.sh backed up because it replaced
+# something it had not written is put back instead of deleted.
 set -eu
 
+SRC=$(cd "$(dirname "$0")/.." && pwd)
 MANIFEST_DIR=/var/lib/oci-netns-hook
 FORCE=0 DRY=0
 while [ $# -gt 0 ]; do
@@ -13,7 +15,8 @@ while [ $# -gt 0 ]; do
     --dry-run) DRY=1 ;;
     -h|--help)
       echo "usage: uninstall.sh [--manifest-dir DIR] [--force] [--dry-run]"
-      echo "  --force: uninstall even while Docker containers still run under oci-netns"
+      echo "  refuses while any Docker container, running or stopped, names the runtime"
+      echo "  (DOCKER_HOST selects the dockerd to ask); --force: uninstall anyway"
       exit 0 ;;
     *) echo "uninstall.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -25,38 +28,83 @@ MANIFEST=$MANIFEST_DIR/install-manifest
 
 say() { echo "uninstall.sh: $*"; }
 do_() { if [ "$DRY" = 1 ]; then echo "would run: $*"; else "$@"; fi; }
+. "$SRC/install/lib.sh"
 entries() { grep "^$1 " "$MANIFEST" | cut -d' ' -f2- || true; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 RUNTIME=$(entries file | grep '/oci-netns-runtime$' | head -n1)
+FAILED=0
 
-# 1. Docker. Running containers created under the shim call it again for kill/delete (containerd
-# keeps the binary path), so refuse while any exist unless --force.
-entries docker-runtime | while read -r daemon_json name pidfile prev; do
-  if [ "$FORCE" = 0 ] && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
-    users=$(docker ps -q | xargs -r docker inspect -f '{{.Name}} {{.HostConfig.Runtime}}' |
-            awk -v n="$name" '$2 == n {print $1}')
-    if [ -n "$users" ]; then
-      echo "uninstall.sh: containers still run under runtime $name:" $users >&2
-      echo "uninstall.sh: stop them first, or pass --force" >&2
-      exit 1
+# Puts back what install.sh backed up at $1, or removes $1 if it backed nothing up there.
+restore_or_remove() {
+  backup=$(grep "^backup $1 " "$MANIFEST" | head -n1 | cut -d' ' -f3- || true)
+  if [ -n "$backup" ] && [ -e "$backup" ]; then
+    do_ cp -a "$backup" "$1.oci-netns-tmp"
+    do_ mv -f "$1.oci-netns-tmp" "$1"
+    do_ rm -f "$backup"
+    say "restored $1 as it was before install"
+  else
+    do_ rm -f "$1"
+  fi
+}
+
+# Lists "name status" of every container, running or stopped, whose runtime is $1. Containers
+# created without --runtime record the default runtime of their creation time, so this covers
+# --default-runtime too. A stopped one can never start again once the runtime is unregistered.
+docker_users() {
+  ids=$(docker ps -aq --no-trunc) || return 1
+  [ -z "$ids" ] && return 0
+  # shellcheck disable=SC2086
+  docker inspect -f '{{.Name}} {{.HostConfig.Runtime}} {{.State.Status}}' $ids |
+    awk -v n="$1" '$2 == n {sub("^/", "", $1); print $1 " (" $3 ")"}'
+}
+
+# 1. Docker. Containers created under the shim call it again for kill/delete/start (containerd
+# keeps the binary path; dockerd resolves the runtime name at every start), so refuse while any
+# exists unless --force.
+docker_entries=$(entries docker-runtime)
+while read -r daemon_json name pidfile prev; do
+  [ -n "${daemon_json:-}" ] || continue
+  pid=$(cat "$pidfile" 2>/dev/null || true)
+  if [ -n "$pid" ] && dockerd_alive "$pid"; then
+    if ! command -v docker >/dev/null 2>&1 || ! users=$(docker_users "$name"); then
+      if [ "$FORCE" = 0 ]; then
+        echo "uninstall.sh: dockerd ($pid) runs but its containers cannot be listed (no docker" \
+             "client, or set DOCKER_HOST); pass --force to uninstall without checking" >&2
+        exit 1
+      fi
+      users=""
     fi
+    if [ -n "$users" ]; then
+      echo "uninstall.sh: containers still use runtime $name:" >&2
+      echo "$users" | sed 's/^/  /' >&2
+      if [ "$FORCE" = 0 ]; then
+        echo "uninstall.sh: remove them first (docker rm -f NAME), or pass --force" >&2
+        exit 1
+      fi
+      echo "uninstall.sh: --force: running ones cannot be stopped or exec'd into cleanly" \
+           "(the shim is gone); stopped ones cannot start again (Unknown runtime $name)" >&2
+    fi
+  else
+    say "dockerd is not running: cannot check for containers under $name; ones created under it" \
+        "will not start again"
   fi
   [ "$prev" = "-" ] && prev=""
   set -- --file "$daemon_json" --name "$name" --restore-default "$prev"
   [ "$DRY" = 1 ] && set -- "$@" --dry-run
   # The admin verbs run in oci-netns-hook-cli, which the shim execs from its own directory.
   if [ -x "$RUNTIME" ] && [ -x "$(dirname "$RUNTIME")/oci-netns-hook-cli" ]; then
-    "$RUNTIME" --oci-netns-admin docker-unregister "$@" >/dev/null
+    out=$("$RUNTIME" --oci-netns-admin docker-unregister "$@")
+    [ "$DRY" = 1 ] && echo "$out"
+    default=$(echo "$out" | sed -n 's/^default=//p')
+    say "removed runtimes.$name from $daemon_json${default:+; default-runtime is $default}"
   else
     echo "uninstall.sh: $RUNTIME or the oci-netns-hook-cli beside it is missing; remove runtimes.$name from $daemon_json by hand" >&2
     exit 1
   fi
-  pid=$(cat "$pidfile" 2>/dev/null || true)
-  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
-    do_ kill -HUP "$pid"
-    say "dockerd ($pid) reloaded without runtime $name"
-  fi
-done
+  reload_dockerd "$pidfile" || FAILED=1
+done <<ENTRIES
+$docker_entries
+ENTRIES
 
 # 2. containerd: the config install wrote is removed only if nobody changed it since.
 entries containerd-config | while read -r path sum; do
@@ -73,14 +121,14 @@ units=$(entries unit)
 if [ -n "$units" ]; then
   for u in $units; do
     command -v systemctl >/dev/null 2>&1 && do_ systemctl disable --now "$(basename "$u")" 2>/dev/null || true
-    do_ rm -f "$u"
+    restore_or_remove "$u"
   done
   command -v systemctl >/dev/null 2>&1 && do_ systemctl daemon-reload || true
 fi
 
-# 4. hooks.d files before the binaries they name, then the binaries.
-for f in $(entries file | grep '\.json$'); do do_ rm -f "$f"; done
-for f in $(entries file | grep -v '\.json$'); do do_ rm -f "$f"; done
+# 4. hooks.d files before the binaries they name, then the binaries (and their debug info).
+for f in $(entries file | grep '\.json$'); do restore_or_remove "$f"; done
+for f in $(entries file | grep -v '\.json$'); do restore_or_remove "$f"; done
 
 # 5. The config, only if it is still the one install wrote.
 entries config | while read -r path sum; do
@@ -93,4 +141,9 @@ entries config | while read -r path sum; do
 done
 
 do_ rm -f "$MANIFEST"
+[ "$DRY" = 1 ] || rmdir "$MANIFEST_DIR/backup" 2>/dev/null || true
+if [ "$FAILED" = 1 ]; then
+  echo "uninstall.sh: done, but dockerd did not survive its reload (see above)" >&2
+  exit 1
+fi
 say "done"

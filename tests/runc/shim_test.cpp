@@ -248,13 +248,23 @@ TEST(RuncShim, UntrustedHooksDAndConfigAreRefused) {
 namespace ocinetns::test {
 namespace {
 
-// A stand-in dockerd: /bin/sleep under the name `dockerd` (so /proc/<pid>/comm matches), whose
-// death by SIGHUP proves the install scripts reloaded it through the pidfile.
+// A stand-in dockerd: a shell script named `dockerd` (so /proc/<pid>/comm matches) that counts
+// the SIGHUPs it gets and survives them, as a real dockerd must, proving the install scripts
+// reloaded it through the pidfile. fake_docker_path() holds a `docker` client that answers.
 class FakeDockerd {
  public:
-  FakeDockerd(const TempDir& dir, const std::string& pidfile) {
-    std::string exe = dir.file("dockerd");
-    if (!path_exists(exe)) sh("cp /bin/sleep '" + exe + "'");
+  // `survives_hup` false: /bin/sleep as `dockerd`, which SIGHUP kills, like a reload that panics.
+  FakeDockerd(const TempDir& dir, const std::string& pidfile, bool survives_hup = true)
+      : hups_(dir.file("hups")) {
+    std::string exe = dir.file(survives_hup ? "dockerd" : "dying/dockerd");
+    if (survives_hup) {
+      write_text(exe,
+                 "#!/bin/sh\ntrap 'echo hup >>" + hups_ + "' HUP\nwhile :; do sleep 0.05; done\n",
+                 0755);
+    } else {
+      sh("mkdir -p '" + dir.file("dying") + "' && cp /bin/sleep '" + exe + "'");
+    }
+    write_text(hups_, "");
     pid_ = ::fork();
     if (pid_ == 0) {
       ::execl(exe.c_str(), "dockerd", "600", static_cast<char*>(nullptr));
@@ -272,22 +282,29 @@ class FakeDockerd {
       ::waitpid(pid_, nullptr, 0);
     }
   }
-  // The signal that ended the process, 0 if it is still running after a short wait.
-  int ended_by() {
-    for (int i = 0; i < 200; ++i) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFSIGNALED(status) ? WTERMSIG(status) : -1;
-      }
-      usleep(10000);
+  // How many SIGHUPs it handled; -1 if it died.
+  int hups() {
+    usleep(100000);  // a trap runs once the current sleep ends
+    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      return -1;
     }
-    return 0;
+    std::string text = read_text(hups_);
+    return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
   }
 
  private:
+  std::string hups_;
   pid_t pid_ = -1;
 };
+
+// A directory whose `docker` answers every command with nothing (no containers), first on PATH.
+std::string fake_docker_path(const TempDir& dir) {
+  std::string bin = dir.file("fake-client");
+  sh("mkdir -p '" + bin + "'");
+  write_text(bin + "/docker", "#!/bin/sh\nexit 0\n", 0755);
+  return "PATH=" + bin + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
 
 TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
   if (::geteuid() != 0) {
@@ -309,13 +326,16 @@ TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
   std::string src = OCI_NETNS_SOURCE_DIR;
   std::string build = std::string(OCI_NETNS_RUNTIME_BIN);
   build = build.substr(0, build.rfind("/hook/"));
+  CommandOptions client;
+  client.env = {fake_docker_path(t)};
 
   {
     FakeDockerd dockerd(t, t.file("docker.pid"));
     auto r = sh(src + "/install/install.sh --build-dir '" + build +
-                "' --docker --default-runtime --containerd" + flags);
+                    "' --docker --default-runtime --containerd" + flags,
+                client);
     ASSERT_TRUE(r.ok()) << r.out << r.err;
-    EXPECT_EQ(dockerd.ended_by(), SIGHUP) << r.out;
+    EXPECT_EQ(dockerd.hups(), 1) << r.out;
   }
   auto j = nlohmann::ordered_json::parse(read_text(daemon_json));
   std::string runtime = t.file("prefix") + "/bin/oci-netns-runtime";
@@ -338,16 +358,18 @@ TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
 
   // Installing again records nothing twice and keeps the original default to restore.
   ASSERT_TRUE(
-      sh(src + "/install/install.sh --build-dir '" + build + "' --docker --default-runtime" + flags)
+      sh(src + "/install/install.sh --build-dir '" + build + "' --docker --default-runtime" + flags,
+         client)
           .ok());
   std::string manifest = read_text(t.file("var/install-manifest"));
   EXPECT_EQ(manifest.find("docker-runtime"), manifest.rfind("docker-runtime")) << manifest;
 
   {
     FakeDockerd dockerd(t, t.file("docker.pid"));
-    auto r = sh(src + "/install/uninstall.sh --force --manifest-dir '" + t.file("var") + "'");
+    auto r =
+        sh(src + "/install/uninstall.sh --force --manifest-dir '" + t.file("var") + "'", client);
     ASSERT_TRUE(r.ok()) << r.out << r.err;
-    EXPECT_EQ(dockerd.ended_by(), SIGHUP) << r.out;
+    EXPECT_EQ(dockerd.hups(), 1) << r.out;
   }
   auto after = nlohmann::ordered_json::parse(read_text(daemon_json));
   auto expected = nlohmann::ordered_json::parse(original);
@@ -359,6 +381,40 @@ TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
         "var/install-manifest"}) {
     EXPECT_FALSE(path_exists(t.file(gone))) << gone;
   }
+}
+
+// uninstall.sh checks that dockerd survived the reload and says so, failing, when it did not
+// (Docker 20.10 panics on some reloads; every container on the host then loses its daemon).
+TEST(InstallScripts, UninstallReportsADockerdThatDiesOnItsReload) {
+  if (::geteuid() != 0) {
+    if (in_ci()) FAIL() << "prerequisite missing in CI: needs root";
+    GTEST_SKIP() << "install.sh needs root";
+  }
+  TempDir t("oci-netns-install");
+  std::string flags = " --prefix '" + t.file("prefix") + "' --hooks-dir '" + t.file("hooks.d") +
+                      "' --daemon-json '" + t.file("daemon.json") + "' --docker-pidfile '" +
+                      t.file("docker.pid") + "' --config-dir '" + t.file("etc") +
+                      "' --manifest-dir '" + t.file("var") + "' --systemd-dir '" +
+                      t.file("systemd") + "'";
+  std::string src = OCI_NETNS_SOURCE_DIR;
+  std::string build = std::string(OCI_NETNS_RUNTIME_BIN);
+  build = build.substr(0, build.rfind("/hook/"));
+  CommandOptions client;
+  client.env = {fake_docker_path(t)};
+  {
+    FakeDockerd dockerd(t, t.file("docker.pid"));
+    auto r = sh(src + "/install/install.sh --build-dir '" + build + "' --docker" + flags, client);
+    ASSERT_TRUE(r.ok()) << r.out << r.err;
+  }
+  FakeDockerd dying(t, t.file("docker.pid"), false);
+  auto r = sh(src + "/install/uninstall.sh --manifest-dir '" + t.file("var") + "'", client);
+  EXPECT_FALSE(r.ok()) << r.out;
+  EXPECT_NE(r.err.find("died after reloading"), std::string::npos) << r.err;
+  EXPECT_EQ(dying.hups(), -1);
+  // The rest of the uninstall still ran.
+  auto j = nlohmann::ordered_json::parse(read_text(t.file("daemon.json")));
+  EXPECT_FALSE(j["runtimes"].contains("oci-netns")) << j.dump();
+  EXPECT_FALSE(path_exists(t.file("prefix/bin/oci-netns-runtime")));
 }
 
 }  // namespace

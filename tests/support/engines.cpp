@@ -446,11 +446,13 @@ DockerDaemon::DockerDaemon(const Options& options)
              "#!/bin/sh\nOCI_NETNS_HOOK_CONFIG='" + nomatch_hooks_.config_path() + "' exec '" +
                  runtime_binary() + "' \"$@\"\n",
              0755);
-  nlohmann::json daemon_json = {
-      {"runtimes",
-       {{"oci-netns", {{"path", runtime_binary()}}}, {"oci-netns-nomatch", {{"path", wrapper}}}}},
-      {"iptables", false},
-      {"deprecated-key-path", root_.file("key.json")}};
+  nlohmann::json daemon_json = {{"iptables", false},
+                                {"deprecated-key-path", root_.file("key.json")}};
+  if (options.register_shim) {
+    daemon_json["runtimes"] = {{"oci-netns", {{"path", runtime_binary()}}},
+                               {"oci-netns-nomatch", {{"path", wrapper}}}};
+  }
+  daemon_json.update(options.daemon_json);
   write_text(root_.file("daemon.json"), daemon_json.dump(2));
   daemon_ = std::make_unique<Daemon>(
       Daemon::Options{{kDockerd, "--config-file", root_.file("daemon.json"), "--data-root",

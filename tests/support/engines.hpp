@@ -107,6 +107,9 @@ class DockerDaemon {
  public:
   struct Options {
     nlohmann::json hook_config = nlohmann::json::object();  // extra hook config keys
+    // false: daemon.json registers no runtime (install.sh's tests register one themselves).
+    bool register_shim = true;
+    nlohmann::json daemon_json = nlohmann::json::object();  // extra daemon.json keys
   };
   explicit DockerDaemon(const Options& options);
   ~DockerDaemon();
@@ -130,6 +133,10 @@ class DockerDaemon {
   [[nodiscard]] const HookFiles& hooks() const { return hooks_; }
   [[nodiscard]] std::string log() const { return daemon_->log(); }
   [[nodiscard]] std::string socket() const { return root_.file("docker.sock"); }
+  [[nodiscard]] std::string daemon_json_path() const { return root_.file("daemon.json"); }
+  [[nodiscard]] std::string pidfile() const { return root_.file("docker.pid"); }
+  [[nodiscard]] pid_t pid() const { return daemon_->pid(); }
+  [[nodiscard]] bool alive() { return daemon_->alive(); }
 
   // `docker inspect -f FORMAT ID`, trimmed; "" on error.
   [[nodiscard]] std::string inspect(const std::string& id, const std::string& format) const;

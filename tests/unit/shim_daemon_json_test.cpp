@@ -40,10 +40,21 @@ TEST(DaemonJson, RegisterKeepsEveryKeyAndOrder) {
 TEST(DaemonJson, UnregisterKeepsEmptyRuntimesAndRestoresDefault) {
   std::string text =
       R"({"a":1,"runtimes":{"oci-netns":{"path":"/p"}},"default-runtime":"oci-netns"})";
-  auto e = docker_unregister_runtime(text, "oci-netns", "nvidia");
-  EXPECT_EQ(Json::parse(e.text).dump(), R"({"a":1,"runtimes":{},"default-runtime":"nvidia"})");
+  std::string with_nvidia =
+      R"({"a":1,"runtimes":{"nvidia":{"path":"/n"},"oci-netns":{"path":"/p"}},)"
+      R"("default-runtime":"oci-netns"})";
+  auto e = docker_unregister_runtime(with_nvidia, "oci-netns", "nvidia");
+  EXPECT_EQ(Json::parse(e.text).dump(),
+            R"({"a":1,"runtimes":{"nvidia":{"path":"/n"}},"default-runtime":"nvidia"})");
+  EXPECT_EQ(e.new_default, "nvidia");
+  // No previous default, or one that is no longer registered: runc, never a removed key (a
+  // Docker 20.10 reload without a valid default panics dockerd).
   auto plain = docker_unregister_runtime(text, "oci-netns", "");
-  EXPECT_EQ(Json::parse(plain.text).dump(), R"({"a":1,"runtimes":{}})");
+  EXPECT_EQ(Json::parse(plain.text).dump(), R"({"a":1,"runtimes":{},"default-runtime":"runc"})");
+  auto gone = docker_unregister_runtime(text, "oci-netns", "nvidia");
+  EXPECT_EQ(Json::parse(gone.text).dump(), R"({"a":1,"runtimes":{},"default-runtime":"runc"})");
+  EXPECT_EQ(Json::parse(docker_unregister_runtime(text, "oci-netns", "runc").text).dump(),
+            R"({"a":1,"runtimes":{},"default-runtime":"runc"})");
   // Someone else's default is left alone.
   auto other = docker_unregister_runtime(
       R"({"runtimes":{"oci-netns":{"path":"/p"}},"default-runtime":"runc"})", "oci-netns", "x");
