@@ -377,6 +377,32 @@ TEST(RuncShim, BrokenConfigAtCreateStartsWithTheDefaultsAndSaysSo) {
   EXPECT_FALSE(mountinfo_has("/run/netns/" + id));
 }
 
+// A container created while the config was broken has its record in the default state_dir; a
+// poststop under the fixed config, whose state_dir is another, still finds it there.
+TEST(RuncShim, ReferenceMadeUnderABrokenConfigIsRemovedAfterTheFix) {
+  OCI_NETNS_REQUIRE_RUNC();
+  ShimSetup setup;
+  TempDir defaults("oci-netns-shim-defaults");
+  ::chmod(defaults.path().c_str(), 0755);
+  setup.install_hooks(R"({"always":true})", {}, defaults.path());
+  std::string fixed = R"("state_dir":")" + setup.file("state") + "\"";
+  setup.write_config(fixed + R"(,"on_eror":"warn")");
+  RuncBundle bundle;
+  bundle.write();
+  std::string id = unique_id("shim-fixed");
+  RuncContainer c(id, bundle);
+  auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'",
+                      "OCI_NETNS_TEST_DEFAULT_HOOKS_DIR='" + defaults.path() + "'");
+  ASSERT_TRUE(r.ok()) << r.err;
+  ASSERT_TRUE(listed(id));
+  EXPECT_TRUE(path_exists("/run/oci-netns-hook/containers/" + id + ".json"));
+  setup.write_config(fixed);
+  EXPECT_TRUE(c.kill_and_delete().ok());
+  EXPECT_FALSE(listed(id));
+  EXPECT_FALSE(mountinfo_has("/run/netns/" + id));
+  EXPECT_FALSE(path_exists("/run/oci-netns-hook/containers/" + id + ".json"));
+}
+
 // A warning under a config with no log settings reaches the default destination: the log file
 // when there is no syslog socket, syslog when there is one (both private paths here; test builds
 // never use the host's /dev/log or /var/log). The warning: the container's name is taken by a
