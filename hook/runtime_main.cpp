@@ -31,7 +31,9 @@ constexpr const char* kProgram = "oci-netns-runtime";
 // Where the shim's warnings and errors go: stderr (which engines show when the runtime fails),
 // the runtime's --log file in its format (which Docker/containerd read for the error message),
 // and the operator's log (common/operator_log.hpp), since engines show neither when the command
-// succeeds. The operator's log is opened on the first message only.
+// succeeds. The operator's log is opened on the first message only. A passthrough command's
+// warnings stay off stderr: go-runc reads `state` output with stderr and stdout combined and
+// parses it as JSON, so one line there would break containerd's view of every container.
 class Reporter {
  public:
   explicit Reporter(const ShimArgs& args) : args_(args) {}
@@ -42,7 +44,9 @@ class Reporter {
 
  private:
   void report(int priority, const char* level, const std::string& message) {
-    std::fprintf(stderr, "%s: %s: %s\n", kProgram, level, message.c_str());
+    if (priority == LOG_ERR || args_.rewrites_config()) {
+      std::fprintf(stderr, "%s: %s: %s\n", kProgram, level, message.c_str());
+    }
     append_runtime_log(args_.log_path, args_.log_format, level,
                        std::string(kProgram) + ": " + message);
     if (settings_.level == "off" || (settings_.level == "error" && priority != LOG_ERR)) return;
