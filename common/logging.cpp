@@ -1,7 +1,11 @@
 // spdlog sinks: stderr ("program: level: message", which runtimes show on hook failure), an
-// append-only file with timestamps, and syslog(3) with the program as ident.
+// append-only file with timestamps, syslog(3) with the program as ident, and, when the settings
+// name neither, the operator's default destination for warnings and errors
+// (common/operator_log.hpp).
 #include "common/logging.hpp"
 
+#include <spdlog/details/null_mutex.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
@@ -10,7 +14,34 @@
 #include <memory>
 #include <vector>
 
+#include "common/operator_log.hpp"
+
 namespace ocinetns {
+namespace {
+
+// Warnings and errors to OperatorLog::default_destination(), which opens nothing until the first
+// of them: a container start that logs only info costs one object here and no syscall.
+class DefaultDestinationSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ public:
+  explicit DefaultDestinationSink(const std::string& program)
+      : log_(OperatorLog::default_destination(program)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    int priority = msg.level >= spdlog::level::critical ? LOG_CRIT
+                   : msg.level == spdlog::level::err    ? LOG_ERR
+                                                        : LOG_WARNING;
+    auto level = spdlog::level::to_string_view(msg.level);
+    log_.write(priority, std::string_view(level.data(), level.size()),
+               std::string_view(msg.payload.data(), msg.payload.size()));
+  }
+  void flush_() override {}
+
+ private:
+  OperatorLog log_;
+};
+
+}  // namespace
 
 void init_logging(const std::string& program, const LogSettings& settings) {
   std::vector<spdlog::sink_ptr> sinks;
@@ -29,8 +60,13 @@ void init_logging(const std::string& program, const LogSettings& settings) {
   }
   if (settings.syslog) {
     auto sys_sink = std::make_shared<spdlog::sinks::syslog_sink_st>(program, LOG_PID, LOG_DAEMON,
-                                                                     /*enable_formatting=*/false);
+                                                                    /*enable_formatting=*/false);
     sinks.push_back(sys_sink);
+  }
+  if (uses_default_log_destination(settings)) {
+    auto default_sink = std::make_shared<DefaultDestinationSink>(program);
+    default_sink->set_level(spdlog::level::warn);
+    sinks.push_back(default_sink);
   }
   auto logger = std::make_shared<spdlog::logger>(program, sinks.begin(), sinks.end());
   logger->set_level(spdlog::level::from_str(settings.level));

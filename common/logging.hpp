@@ -15,9 +15,10 @@ struct LogSettings {
   bool operator==(const LogSettings&) const = default;
 };
 
-// Installs the default logger named `program`. Safe to call again (e.g. after the config loaded).
-// A log file that cannot be opened is reported on stderr and otherwise ignored: logging must
-// never stop a container.
+// Installs the default logger named `program`. With no file and no syslog in `settings`,
+// warnings and errors also go to the default destination (common/operator_log.hpp). Safe to call
+// again (e.g. after the config loaded). A log file that cannot be opened is reported on stderr and
+// otherwise ignored: logging must never stop a container.
 void init_logging(const std::string& program, const LogSettings& settings);
 
 }  // namespace ocinetns

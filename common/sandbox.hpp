@@ -6,7 +6,8 @@
 // The allowlist (print it with `oci-netns-hook sandbox-allowlist [createRuntime|poststop]`):
 // - both stages: reading/writing open descriptors, openat/close/stat family, memory, signals,
 //   time, exit; umount2, unlinkat, renameat, mkdirat, fchmod, fsync (records and references);
-//   socket (AF_UNIX only), connect, sendto, sendmsg (syslog(3) on /dev/log); ioctl limited to
+//   socket (AF_UNIX only), connect, sendto, sendmsg (syslog on /dev/log: log.syslog, or the
+//   default destination of warnings, common/operator_log.hpp); ioctl limited to
 //   NS_GET_NSTYPE (nsfs check) and TCGETS (isatty); kill/tgkill only at the hook's own pid
 //   (raise(3), abort(3)); rt_sigaction of any signal but SIGSYS (the kill-mode reporter).
 // - createRuntime adds pidfd_open, flock, mount, setns, fork/clone, wait4, pipe2 and

@@ -114,7 +114,7 @@ const Rule kBase[] = {
     {"ioctl", Restriction::kIoctlRequests},
     {"kill", Restriction::kOwnPid},
     {"tgkill", Restriction::kOwnPid},
-    // syslog(3): connects to /dev/log on first use.
+    // syslog(3) and common/operator_log.cpp: connect to /dev/log on first use.
     {"socket", Restriction::kUnixSocket},
     {"connect"},
     {"sendto"},

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "common/io.hpp"
 #include "common/naming.hpp"
@@ -222,6 +223,16 @@ Config parse_config(std::string_view text, std::string_view origin) {
       parse_allowlist(p, value, cfg.annotation_sysctls);
     } else if (key == "sysctl_errors") {
       cfg.sysctl_errors = p.get_policy(value, key, cfg.sysctl_errors);
+    } else if (key == "host_namespace_sysctls") {
+      std::string v = p.get_string(value, key, "");
+      if (v == "skip") {
+        cfg.host_namespace_sysctls = HostSysctlPolicy::kSkip;
+      } else if (v == "fail") {
+        cfg.host_namespace_sysctls = HostSysctlPolicy::kFail;
+      } else if (value.is_string()) {
+        p.problem(
+            fmt::format("host_namespace_sysctls: expected \"skip\" or \"fail\", got \"{}\"", v));
+      }
     } else if (key == "sandbox") {
       std::string v = p.get_string(value, key, "");
       if (v == "errno") {
@@ -254,10 +265,14 @@ std::string resolve_config_path(const std::string& explicit_path) {
   return kDefaultConfigPath;
 }
 
-Config load_config(const std::string& path) {
+namespace {
+
+// The config text at `path`, or nullopt if there is no file. `trusted` is set once the file
+// passed the ownership check. Throws ConfigError or std::system_error.
+std::optional<std::string> read_config_text(const std::string& path, bool& trusted) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    if (errno == ENOENT) return Config{};
+    if (errno == ENOENT) return std::nullopt;
     throw_last_errno(fmt::format("open config `{}`", path));
   }
   UniqueFd guard(fd);
@@ -269,13 +284,70 @@ Config load_config(const std::string& path) {
   } catch (const InputError& e) {
     throw ConfigError({e.what()});
   }
-  std::string text;
+  trusted = true;
   try {
-    text = read_all_limited(fd, kMaxConfigBytes, path);
+    return read_all_limited(fd, kMaxConfigBytes, path);
   } catch (const InputError& e) {
     throw ConfigError({e.what()});
   }
-  return parse_config(text, path);
+}
+
+// runtime.path of a rejected but trusted document, if it is well-formed JSON whose
+// runtime.path is an absolute path; else empty. Nothing else of the document is used.
+std::string salvage_runtime_path(std::string_view text) {
+  try {
+    Json doc =
+        parse_strict_ordered_json(text, "config", {.max_bytes = kMaxConfigBytes, .max_depth = 16});
+    if (!doc.is_object()) return "";
+    auto rt = doc.find("runtime");
+    if (rt == doc.end() || !rt->is_object()) return "";
+    auto path = rt->find("path");
+    if (path == rt->end() || !path->is_string()) return "";
+    std::string value = path->get<std::string>();
+    if (value.starts_with('/') && value.find('\0') == std::string::npos) return value;
+  } catch (const InputError&) {
+  }
+  return "";
+}
+
+}  // namespace
+
+Config load_config(const std::string& path) {
+  bool trusted = false;
+  std::optional<std::string> text = read_config_text(path, trusted);
+  if (!text) return Config{};
+  return parse_config(*text, path);
+}
+
+std::string config_problem_line(const ConfigError& e) {
+  if (e.problems().size() <= 1) return e.what();
+  return fmt::format("{} (and {} more; run `oci-netns-hook validate`)", e.what(),
+                     e.problems().size() - 1);
+}
+
+LoadedConfig load_config_or_defaults(const std::string& path) {
+  LoadedConfig out;
+  bool trusted = false;
+  std::optional<std::string> text;
+  try {
+    text = read_config_text(path, trusted);
+    if (text) out.config = parse_config(*text, path);
+    out.runtime_path = out.config.runtime.path;
+    return out;
+  } catch (const ConfigError& e) {
+    out.problem = config_problem_line(e);
+  } catch (const std::exception& e) {
+    out.problem = describe(e);
+  }
+  out.config = Config{};
+#ifdef OCI_NETNS_TEST_BUILD
+  // The built-in hooks_dirs are the host's; tests/runc points them at a directory of its own.
+  if (const char* dir = std::getenv("OCI_NETNS_TEST_DEFAULT_HOOKS_DIR"); dir && *dir != '\0') {
+    out.config.runtime.hooks_dirs = {dir};
+  }
+#endif
+  if (trusted && text) out.runtime_path = salvage_runtime_path(*text);
+  return out;
 }
 
 }  // namespace ocinetns

@@ -17,10 +17,15 @@ inline constexpr const char* kConfigEnv = "OCI_NETNS_HOOK_CONFIG";
 
 enum class ErrorPolicy { kWarn, kFail };
 enum class SharedNetnsPolicy { kSkip, kAlias };
+// A sysctl configured for a namespace the container shares with the host (host network or IPC):
+// never written; kSkip logs it at info and the container starts, kFail fails the start.
+enum class HostSysctlPolicy { kSkip, kFail };
 // What the seccomp sandbox (common/sandbox.hpp) does with a syscall outside the allowlist.
 enum class SandboxMode { kErrno, kKill, kOff };
 
-// level: trace, debug, info, warn, error, off; file: empty for none; syslog: LOG_DAEMON.
+// level: trace, debug, info, warn, error, off; file: empty for none; syslog: LOG_DAEMON. With
+// neither a file nor syslog, warnings and errors go to the default destination
+// (common/operator_log.hpp).
 using LogConfig = LogSettings;
 
 struct RuntimeConfig {
@@ -39,6 +44,7 @@ struct Config {
   std::vector<SysctlSetting> sysctls;  // in file order
   std::vector<SysctlPattern> annotation_sysctls;
   ErrorPolicy sysctl_errors = ErrorPolicy::kFail;
+  HostSysctlPolicy host_namespace_sysctls = HostSysctlPolicy::kSkip;
   SandboxMode sandbox = SandboxMode::kErrno;
   RuntimeConfig runtime;
 };
@@ -64,5 +70,23 @@ std::string resolve_config_path(const std::string& explicit_path);
 // and not writable by group or others (a non-root user could otherwise steer a root hook).
 // Throws ConfigError or std::system_error.
 Config load_config(const std::string& path);
+
+// One line for a ConfigError: the first problem, and how many more there are.
+std::string config_problem_line(const ConfigError& e);
+
+// For the commands that must work with a config that cannot be used (every shim command, both
+// hook stages): the file's config, or the built-in defaults and why.
+struct LoadedConfig {
+  Config config;        // the file's, or Config{} whole: never part of a rejected file
+  std::string problem;  // empty if the file was used; else one line naming the file and reason
+  // The runtime the shim execs: runtime.path of the file if it is used; if it is rejected but
+  // is trusted (owned by root, not group/world-writable) strict JSON whose runtime.path is an
+  // absolute path, that one (the runtime that made the containers must be the one that deletes
+  // them); else empty (the first runc/crun on PATH).
+  std::string runtime_path;
+};
+
+// load_config(path), never throwing for the file's content, ownership or a read error.
+LoadedConfig load_config_or_defaults(const std::string& path);
 
 }  // namespace ocinetns

@@ -28,13 +28,21 @@ ReferenceSettings reference_settings(const Config& cfg) {
                            cfg.shared_netns == SharedNetnsPolicy::kAlias};
 }
 
-// Loads the config and switches logging to it. Throws ConfigError.
-Config load_and_log(const GlobalOptions& options) {
-  Config cfg = load_config(resolve_config_path(options.config_path));
-  // main() installed the default settings already; building the same sinks again would only
-  // cost every container start another logger and pattern formatter.
-  if (cfg.log != LogSettings{}) init_logging("oci-netns-hook", cfg.log);
-  return cfg;
+// Loads the config and switches logging to it. A config that cannot be used (unreadable,
+// invalid, or not owned by root) is replaced whole by the built-in defaults, with an error
+// logged: a typo in the file must not stop every container start or stop (README
+// "Configuration": a broken config), and nothing of a rejected file is ever applied.
+Config load_and_log(const GlobalOptions& options, const char* stage) {
+  LoadedConfig loaded = load_config_or_defaults(resolve_config_path(options.config_path));
+  if (!loaded.problem.empty()) {
+    spdlog::error("{}: config not used, running with the built-in defaults (no sysctls): {}", stage,
+                  loaded.problem);
+  } else if (loaded.config.log != LogSettings{}) {
+    // main() installed the default settings already; building the same sinks again would only
+    // cost every container start another logger and pattern formatter.
+    init_logging("oci-netns-hook", loaded.config.log);
+  }
+  return std::move(loaded.config);
 }
 
 // Enters the seccomp sandbox the config asks for (common/sandbox.hpp). Returns false, after
@@ -63,25 +71,10 @@ bool confine(const Config& cfg, SandboxStage stage, const char* stage_name) {
   return true;
 }
 
-std::string config_problem_line(const ConfigError& e) {
-  if (e.problems().size() <= 1) return e.what();
-  return fmt::format("{} (and {} more; run `oci-netns-hook validate`)", e.what(),
-                     e.problems().size() - 1);
-}
-
 }  // namespace
 
 int run_create_runtime(const GlobalOptions& options) {
-  Config cfg;
-  try {
-    cfg = load_and_log(options);
-  } catch (const ConfigError& e) {
-    spdlog::error("{}", config_problem_line(e));
-    return kExitBadInput;
-  } catch (const std::system_error& e) {
-    spdlog::error("{}", e.what());
-    return kExitBadInput;
-  }
+  Config cfg = load_and_log(options, "createRuntime");
 
   OciState state;
   std::string name;
@@ -166,6 +159,7 @@ int run_create_runtime(const GlobalOptions& options) {
     problems.push_back(
         fmt::format("annotation {} not applied: {}", refused.annotation, refused.reason));
   }
+  std::vector<std::string> host_refused;  // host_namespace_sysctls=fail: fatal on its own
   bool fail = cfg.sysctl_errors == ErrorPolicy::kFail;
   if (!plan.writes.empty() && (problems.empty() || !fail)) {
     try {
@@ -174,8 +168,14 @@ int run_create_runtime(const GlobalOptions& options) {
       for (const auto& o : apply_sysctls(plan.writes, SysctlTargets{&net, &ipc})) {
         if (o.status == SysctlStatus::kApplied) {
           spdlog::info("set sysctl {}={} for {}", o.key.display, o.value, state.id);
-        } else {
+        } else if (o.status != SysctlStatus::kSkippedHostNamespace) {
           problems.push_back(o.message);
+        } else if (cfg.host_namespace_sysctls == HostSysctlPolicy::kFail) {
+          host_refused.push_back(o.message);
+        } else {
+          // The host's namespace is never written: that is the hook keeping its promise, not
+          // a failure, so the container starts (host_namespace_sysctls=fail makes it one).
+          spdlog::info("createRuntime {}: {}", state.id, o.message);
         }
       }
       OCI_NETNS_FAULT_POINT("create.after_sysctls");
@@ -183,14 +183,23 @@ int run_create_runtime(const GlobalOptions& options) {
       problems.push_back(fmt::format("sysctls: {}", e.what()));
     }
   }
-  if (problems.empty()) return kExitOk;
-  if (!fail) {
+  if (problems.empty() && host_refused.empty()) return kExitOk;
+  if (!fail && host_refused.empty()) {
     for (const auto& p : problems) {
       spdlog::warn("createRuntime {}: {} (sysctl_errors=warn: the container starts)", state.id, p);
     }
     return kExitOk;
   }
-  for (const auto& p : problems) spdlog::error("createRuntime {}: {}", state.id, p);
+  for (const auto& p : problems) {
+    if (fail) {
+      spdlog::error("createRuntime {}: {}", state.id, p);
+    } else {
+      spdlog::warn("createRuntime {}: {} (sysctl_errors=warn)", state.id, p);
+    }
+  }
+  for (const auto& p : host_refused) {
+    spdlog::error("createRuntime {}: {} (host_namespace_sysctls=fail)", state.id, p);
+  }
   if (created) {
     // Podman and crun skip poststop when createRuntime fails, so undo our reference here.
     try {
@@ -206,13 +215,9 @@ int run_create_runtime(const GlobalOptions& options) {
 }
 
 int run_poststop(const GlobalOptions& options) {
-  Config cfg;
-  try {
-    cfg = load_and_log(options);
-  } catch (const std::exception& e) {
-    // poststop must not break `runc delete`/`docker rm`: fall back to the default paths.
-    spdlog::error("poststop: {}; using default settings", e.what());
-  }
+  // With the defaults, the record in the default state_dir is enough: it names the netns_dir
+  // the reference was made in.
+  Config cfg = load_and_log(options, "poststop");
   OciState state;
   try {
     std::string input = read_all_limited(STDIN_FILENO, kMaxStateBytes, "state");
@@ -226,6 +231,12 @@ int run_poststop(const GlobalOptions& options) {
   }
   try {
     RemoveResult r = remove_reference(reference_settings(cfg), state.id);
+    if (ReferenceSettings defaults;
+        r.outcome == RemoveOutcome::kNothingToDo && cfg.state_dir != defaults.state_dir) {
+      // A createRuntime that ran while the config could not be used recorded in the default
+      // state_dir. Only a container without a record here pays for this second look.
+      r = remove_reference(defaults, state.id);
+    }
     switch (r.outcome) {
       case RemoveOutcome::kRemoved:
         spdlog::info("removed {} for {}", r.path, state.id);

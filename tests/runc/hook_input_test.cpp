@@ -121,17 +121,23 @@ TEST_F(HookInput, HostNamespacePidNeverChangesAHostSysctl) {
   const std::string sysctl = "/proc/sys/net/ipv4/tcp_keepalive_time";
   std::string before = read_text(sysctl);
   ASSERT_NE(before, "619\n") << "the test could not tell the values apart";
-  for (const char* policy : {"fail", "warn"}) {
-    SCOPED_TRACE(policy);
-    write_text(config_path(), R"({"netns_dir":")" + dir_.file("netns") + R"(","state_dir":")" +
-                                  dir_.file("state") +
-                                  R"(","sysctls":{"net.ipv4.tcp_keepalive_time":"619"},)" +
-                                  R"("sysctl_errors":")" + policy + R"("})");
-    auto r = hook("createRuntime", R"({"id":"hostsysctl","pid":)" + std::to_string(getpid()) + "}");
-    EXPECT_EQ(r.exit_code, std::string(policy) == "fail" ? 1 : 0) << r.err;
-    EXPECT_NE(r.err.find("host's network namespace"), std::string::npos) << r.err;
-    EXPECT_EQ(read_text(sysctl), before);
-    expect_nothing_created();
+  // host_namespace_sysctls: skip (the default) starts the container, fail fails it; neither
+  // depends on sysctl_errors.
+  for (const char* policy : {"skip", "fail"}) {
+    for (const char* errors : {"fail", "warn"}) {
+      SCOPED_TRACE(std::string(policy) + "/" + errors);
+      write_text(config_path(), R"({"netns_dir":")" + dir_.file("netns") + R"(","state_dir":")" +
+                                    dir_.file("state") +
+                                    R"(","sysctls":{"net.ipv4.tcp_keepalive_time":"619"},)" +
+                                    R"("sysctl_errors":")" + errors +
+                                    R"(","host_namespace_sysctls":")" + policy + R"("})");
+      auto r =
+          hook("createRuntime", R"({"id":"hostsysctl","pid":)" + std::to_string(getpid()) + "}");
+      EXPECT_EQ(r.exit_code, std::string(policy) == "fail" ? 1 : 0) << r.err;
+      EXPECT_NE(r.err.find("host's network namespace"), std::string::npos) << r.err;
+      EXPECT_EQ(read_text(sysctl), before);
+      expect_nothing_created();
+    }
   }
 }
 
@@ -153,28 +159,43 @@ TEST_F(HookInput, PoststopToleratesMissingStateButNotUnreadableInput) {
   expect_nothing_created();
 }
 
-TEST_F(HookInput, BadConfigFailsCreateRuntimeNamingTheKey) {
-  write_text(config_path(), R"({"netns_dir":"relative","bogus":1})");
+// A config that cannot be used is replaced whole by the built-in defaults, with an error naming
+// the problem: the container starts (pid 1 is in the host's network namespace, so the defaults
+// make no reference either), and nothing of the file (here its private directories) is used.
+TEST_F(HookInput, BadConfigFallsBackToTheDefaultsNamingTheKey) {
+  write_text(config_path(),
+             R"({"netns_dir":")" + dir_.file("netns") + R"(","state_dir":"relative","bogus":1})");
   auto r = hook("createRuntime", R"({"id":"cfg","pid":1})");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("netns_dir: must be an absolute path"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("and 1 more"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("error: createRuntime: config not used, running with the built-in "
+                       "defaults (no sysctls): " +
+                       config_path() +
+                       ": state_dir: must be an absolute path (and 1 more; run "
+                       "`oci-netns-hook validate`)"),
+            std::string::npos)
+      << r.err;
+  expect_nothing_created();
   auto v = run_hook({"validate", "--config", config_path()}, "");
   EXPECT_EQ(v.exit_code, 2);
-  EXPECT_NE(v.out.find("netns_dir: must be an absolute path"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("state_dir: must be an absolute path"), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("bogus: unknown key"), std::string::npos) << v.out;
 }
 
-TEST_F(HookInput, UntrustedConfigFileIsRefused) {
+TEST_F(HookInput, UntrustedConfigFileIsNotUsed) {
   chmod(config_path().c_str(), 0666);
   auto r = hook("createRuntime", R"({"id":"cfg","pid":1})");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("writable by group or others"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(
+      r.err.find("config not used, running with the built-in defaults (no sysctls): config `" +
+                 config_path() + "`: refused, writable by group or others"),
+      std::string::npos)
+      << r.err;
   chmod(config_path().c_str(), 0644);
   ASSERT_EQ(chown(config_path().c_str(), 65534, 65534), 0);
   r = hook("createRuntime", R"({"id":"cfg","pid":1})");
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.err.find("instead of root"), std::string::npos) << r.err;
+  expect_nothing_created();
 }
 
 }  // namespace

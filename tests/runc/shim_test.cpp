@@ -2,7 +2,9 @@
 // it: hooks.d registration adds the hook, a container with no matching hook runs unchanged, and
 // shim errors land in the runtime's --log file as JSON lines.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <csignal>
 #include <sstream>
 
+#include "common/unique_fd.hpp"
 #include "tests/support/runc.hpp"
 
 namespace ocinetns::test {
@@ -30,13 +33,24 @@ class ShimSetup {
   ShimSetup() {
     ::chmod(dir_.path().c_str(), 0755);
     ::mkdir(hooks_dir().c_str(), 0755);
-    write_text(config(), R"({"runtime":{"hooks_dirs":[")" + hooks_dir() + R"("]}})");
+    write_config();
   }
   [[nodiscard]] std::string hooks_dir() const { return dir_.file("hooks.d"); }
   [[nodiscard]] std::string config() const { return dir_.file("config.json"); }
+  [[nodiscard]] std::string file(const std::string& name) const { return dir_.file(name); }
 
-  // The shipped hooks.d files with hook.path pointing at the built hook and `when` replaced.
-  void install_hooks(const std::string& when = R"({"always":true})") const {
+  // The config: hooks_dirs, then `extra` members (JSON text without braces).
+  void write_config(const std::string& extra = "") const {
+    std::string text = R"({"runtime":{"hooks_dirs":[")" + hooks_dir() + R"("]})";
+    if (!extra.empty()) text += "," + extra;
+    write_text(config(), text + "}");
+  }
+
+  // The shipped hooks.d files with hook.path pointing at the built hook and `when` replaced,
+  // into `dir` (hooks_dir() by default). `env` is added to the hook's environment.
+  void install_hooks(const std::string& when = R"({"always":true})",
+                     const std::vector<std::string>& env = {}, std::string dir = "") const {
+    if (dir.empty()) dir = hooks_dir();
     for (const char* stage : {"createRuntime", "poststop"}) {
       std::string lower = std::string(stage) == "poststop" ? "poststop" : "createruntime";
       auto j =
@@ -44,18 +58,21 @@ class ShimSetup {
                                           "/install/hooks.d/oci-netns-hook-" + lower + ".json"));
       j["hook"]["path"] = hook_binary();
       j["hook"]["env"] = {"OCI_NETNS_HOOK_CONFIG=" + config()};
+      for (const auto& e : env) j["hook"]["env"].push_back(e);
       j["when"] = nlohmann::json::parse(when);
-      write_text(hooks_dir() + "/oci-netns-hook-" + lower + ".json", j.dump(2));
+      write_text(dir + "/oci-netns-hook-" + lower + ".json", j.dump(2));
     }
   }
 
   // `oci-netns-runtime --root R --log B/log.json --log-format json <args>` with the container's
-  // stdio in files, so no pipe of ours stays open.
-  CommandResult shim(const std::string& bundle, const std::string& args) const {
-    auto r = sh("OCI_NETNS_HOOK_CONFIG='" + config() + "' '" + shim_binary() + "' --root '" +
+  // stdio in files, so no pipe of ours stays open. `env` is a prefix of shell assignments.
+  CommandResult shim(const std::string& bundle, const std::string& args,
+                     const std::string& env = "") const {
+    auto r = sh(env + " OCI_NETNS_HOOK_CONFIG='" + config() + "' '" + shim_binary() + "' --root '" +
                 test_runc_root() + "' --log '" + bundle + "/log.json' --log-format json " + args +
                 " </dev/null >'" + bundle + "/stdout' 2>'" + bundle + "/stderr'");
     r.err = read_text(bundle + "/stderr");
+    r.out = read_text(bundle + "/stdout");
     return r;
   }
 
@@ -227,19 +244,260 @@ TEST(RuncShim, UntrustedHooksDAndConfigAreRefused) {
     c.kill_and_delete();
   }
 
+  // An untrusted config is not used at all: not its hooks_dirs, and not its runtime.path (here
+  // /bin/true, which would "succeed" without making a container). The container starts with the
+  // hooks of the default hooks_dirs (an empty directory here) and the error is reported.
   ShimSetup setup;
   setup.install_hooks();
+  write_text(setup.config(),
+             R"({"runtime":{"path":"/bin/true","hooks_dirs":[")" + setup.hooks_dir() + R"("]}})");
   ::chmod(setup.config().c_str(), 0666);
+  TempDir defaults("oci-netns-shim-defaults");
   RuncBundle bundle;
   bundle.write();
   std::string id = unique_id("shim-untrusted-config");
   RuncContainer c(id, bundle);
-  auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'");
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("config `" + setup.config() + "`: refused, writable by group or others"),
+  auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'",
+                      "OCI_NETNS_TEST_DEFAULT_HOOKS_DIR='" + defaults.path() + "'");
+  ASSERT_TRUE(r.ok()) << r.err;
+  EXPECT_NE(r.err.find("error: config not used, adding the hooks of the default hooks_dirs: "
+                       "config `" +
+                       setup.config() + "`: refused, writable by group or others"),
             std::string::npos)
       << r.err;
-  EXPECT_FALSE(run({"runc", "--root", test_runc_root(), "state", id}).ok());
+  auto spec = nlohmann::json::parse(read_text(bundle.dir() + "/config.json"));
+  EXPECT_FALSE(spec.contains("hooks") && spec["hooks"].contains("createRuntime"));
+  EXPECT_GT(c.pid(), 0);
+  EXPECT_FALSE(listed(id));
+}
+
+// A runc container with our hooks, started through the shim, then the config breaks (a typo):
+// every passthrough command still runs the runtime, each reports the problem once, and delete's
+// poststop still removes the reference (the record in the default state_dir is enough).
+TEST(RuncShim, BrokenConfigKeepsPassthroughWorkingAndDeleteRemovesTheReference) {
+  OCI_NETNS_REQUIRE_RUNC();
+  ShimSetup setup;
+  setup.install_hooks();
+  // runtime.path: a wrapper that notes each command, so the test sees which runtime ran.
+  std::string wrapper = setup.file("runc-wrapper");
+  std::string marks = setup.file("marks");
+  write_text(wrapper, "#!/bin/sh\necho \"$*\" >>'" + marks + "'\nexec runc \"$@\"\n", 0755);
+  std::string runtime =
+      R"("runtime":{"path":")" + wrapper + R"(","hooks_dirs":[")" + setup.hooks_dir() + R"("]})";
+  write_text(setup.config(), "{" + runtime + "}");
+  RuncBundle bundle;
+  bundle.write();
+  std::string id = unique_id("shim-broken");
+  RuncContainer c(id, bundle);
+  auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'");
+  ASSERT_TRUE(r.ok()) << r.err << read_text(bundle.dir() + "/log.json");
+  ASSERT_TRUE(listed(id));
+  ASSERT_TRUE(mountinfo_has("/run/netns/" + id));
+
+  write_text(setup.config(), "{" + runtime + R"(,"sysctl_erors":"warn"})");  // the typo
+  std::string oplog = setup.file("operator.log");
+  std::string env = "OCI_NETNS_TEST_DEFAULT_LOG='" + oplog + "'";
+  std::string problem = setup.config() + ": sysctl_erors: unknown key";
+
+  auto state = setup.shim(bundle.dir(), "state '" + id + "'", env);
+  ASSERT_TRUE(state.ok()) << state.err;
+  // Nothing on stderr: go-runc parses `state` output with stderr and stdout combined.
+  EXPECT_EQ(state.err, "");
+  EXPECT_EQ(nlohmann::json::parse(state.out).value("status", ""), "running") << state.out;
+  auto exec = setup.shim(bundle.dir(), "exec '" + id + "' echo exec-ok", env);
+  ASSERT_TRUE(exec.ok()) << exec.err;
+  EXPECT_EQ(exec.out, "exec-ok\n");
+  ASSERT_TRUE(setup.shim(bundle.dir(), "kill '" + id + "' KILL", env).ok());
+  for (int i = 0; i < 100; ++i) {
+    auto s = setup.shim(bundle.dir(), "state '" + id + "'", env);
+    if (!s.ok() || s.out.find("\"stopped\"") != std::string::npos) break;
+    usleep(50000);
+  }
+  auto deleted = setup.shim(bundle.dir(), "delete '" + id + "'", env);
+  ASSERT_TRUE(deleted.ok()) << deleted.err;
+  EXPECT_FALSE(listed(id));
+  EXPECT_FALSE(path_exists("/run/netns/" + id));
+  EXPECT_FALSE(mountinfo_has("/run/netns/" + id));
+  EXPECT_FALSE(path_exists("/run/oci-netns-hook/containers/" + id + ".json"));
+  // runtime.path of the rejected (but root's, well-formed) file ran every command.
+  std::string ran = read_text(marks);
+  for (const char* verb : {"state", "exec", "kill", "delete"}) {
+    EXPECT_NE(ran.find(std::string("--log-format json ") + verb + " "), std::string::npos)
+        << verb << ": " << ran;
+  }
+  // Each command reported the problem once, also to the operator's log.
+  std::string logged = read_text(oplog);
+  EXPECT_NE(logged.find("oci-netns-runtime["), std::string::npos) << logged;
+  EXPECT_NE(logged.find("warning: config not used: " + problem), std::string::npos) << logged;
+  std::string log_json = read_text(bundle.dir() + "/log.json");
+  EXPECT_NE(log_json.find("\"level\":\"warning\",\"msg\":\"oci-netns-runtime: config not used: " +
+                          problem),
+            std::string::npos)
+      << log_json;
+}
+
+// create/run with a config that cannot be used: the container starts with the hooks of the
+// default hooks_dirs, and the hook makes the reference with the built-in defaults (no sysctls);
+// the shim and the hook each log an error, and delete removes the reference.
+TEST(RuncShim, BrokenConfigAtCreateStartsWithTheDefaultsAndSaysSo) {
+  OCI_NETNS_REQUIRE_RUNC();
+  ShimSetup setup;
+  TempDir defaults("oci-netns-shim-defaults");
+  ::chmod(defaults.path().c_str(), 0755);
+  std::string oplog = setup.file("operator.log");
+  setup.install_hooks(R"({"always":true})", {"OCI_NETNS_TEST_DEFAULT_LOG=" + oplog},
+                      defaults.path());
+  setup.write_config(R"("sysctls":{"net.ipv4.tcp_keepalive_time":621})");  // not a string
+  RuncBundle bundle({"sh", "-c", "cat /proc/sys/net/ipv4/tcp_keepalive_time; sleep 3600"});
+  bundle.write();
+  std::string id = unique_id("shim-broken-create");
+  RuncContainer c(id, bundle);
+  std::string env = "OCI_NETNS_TEST_DEFAULT_HOOKS_DIR='" + defaults.path() +
+                    "' OCI_NETNS_TEST_DEFAULT_LOG='" + oplog + "'";
+  auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'", env);
+  ASSERT_TRUE(r.ok()) << r.err << read_text(bundle.dir() + "/log.json");
+  std::string problem =
+      setup.config() + ": sysctls.net.ipv4.tcp_keepalive_time: expected a string value, got number";
+  EXPECT_NE(
+      r.err.find("error: config not used, adding the hooks of the default hooks_dirs: " + problem),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(read_text(bundle.dir() + "/log.json").find("\"level\":\"error\""), std::string::npos);
+  ASSERT_GT(c.pid(), 0);
+  EXPECT_TRUE(listed(id));
+  EXPECT_EQ(inode_of("/run/netns/" + id), inode_of("/proc/" + std::to_string(c.pid()) + "/ns/net"));
+  for (int i = 0; i < 50 && c.output().empty(); ++i) usleep(100000);
+  EXPECT_NE(c.output(), "621\n");  // nothing of the rejected file was applied
+  std::string logged = read_text(oplog);
+  EXPECT_NE(logged.find("oci-netns-runtime["), std::string::npos) << logged;
+  EXPECT_NE(logged.find("oci-netns-hook["), std::string::npos) << logged;
+  EXPECT_NE(logged.find("error: createRuntime: config not used, running with the built-in "
+                        "defaults (no sysctls): " +
+                        problem),
+            std::string::npos)
+      << logged;
+  EXPECT_TRUE(c.kill_and_delete().ok());
+  EXPECT_FALSE(listed(id));
+  EXPECT_FALSE(mountinfo_has("/run/netns/" + id));
+}
+
+// A container created while the config was broken has its record in the default state_dir; a
+// poststop under the fixed config, whose state_dir is another, still finds it there.
+TEST(RuncShim, ReferenceMadeUnderABrokenConfigIsRemovedAfterTheFix) {
+  OCI_NETNS_REQUIRE_RUNC();
+  ShimSetup setup;
+  TempDir defaults("oci-netns-shim-defaults");
+  ::chmod(defaults.path().c_str(), 0755);
+  setup.install_hooks(R"({"always":true})", {}, defaults.path());
+  std::string fixed = R"("state_dir":")" + setup.file("state") + "\"";
+  setup.write_config(fixed + R"(,"on_eror":"warn")");
+  RuncBundle bundle;
+  bundle.write();
+  std::string id = unique_id("shim-fixed");
+  RuncContainer c(id, bundle);
+  auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'",
+                      "OCI_NETNS_TEST_DEFAULT_HOOKS_DIR='" + defaults.path() + "'");
+  ASSERT_TRUE(r.ok()) << r.err;
+  ASSERT_TRUE(listed(id));
+  EXPECT_TRUE(path_exists("/run/oci-netns-hook/containers/" + id + ".json"));
+  setup.write_config(fixed);
+  EXPECT_TRUE(c.kill_and_delete().ok());
+  EXPECT_FALSE(listed(id));
+  EXPECT_FALSE(mountinfo_has("/run/netns/" + id));
+  EXPECT_FALSE(path_exists("/run/oci-netns-hook/containers/" + id + ".json"));
+}
+
+// A warning under a config with no log settings reaches the default destination: the log file
+// when there is no syslog socket, syslog when there is one (both private paths here; test builds
+// never use the host's /dev/log or /var/log). The warning: the container's name is taken by a
+// file we did not make (on_error=warn, so the container starts without a reference).
+TEST(RuncShim, WarningWithNoLogSettingsReachesTheDefaultDestination) {
+  OCI_NETNS_REQUIRE_RUNC();
+  for (bool with_syslog : {false, true}) {
+    SCOPED_TRACE(with_syslog ? "syslog" : "file");
+    ShimSetup setup;
+    std::string oplog = setup.file("default.log");
+    std::string dev_log = setup.file("dev-log");
+    UniqueFd syslog_fd;
+    std::vector<std::string> env = {"OCI_NETNS_TEST_DEFAULT_LOG=" + oplog};
+    if (with_syslog) {
+      syslog_fd.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+      sockaddr_un addr{};
+      addr.sun_family = AF_UNIX;
+      std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", dev_log.c_str());
+      ASSERT_EQ(::bind(syslog_fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+      env.push_back("OCI_NETNS_TEST_DEV_LOG=" + dev_log);
+    }
+    setup.install_hooks(R"({"always":true})", env);
+    std::string netns_dir = setup.file("netns");
+    ::mkdir(netns_dir.c_str(), 0755);
+    setup.write_config(R"("netns_dir":")" + netns_dir + R"(","state_dir":")" + setup.file("state") +
+                       "\"");
+    RuncBundle bundle;
+    bundle.write();
+    std::string id = unique_id(with_syslog ? "shim-warn-syslog" : "shim-warn-file");
+    write_text(netns_dir + "/" + id, "not ours\n");
+    RuncContainer c(id, bundle);
+    auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'");
+    ASSERT_TRUE(r.ok()) << r.err;
+    EXPECT_GT(c.pid(), 0);
+    std::string warning = "createRuntime " + id + ": netns name `" + netns_dir + "/" + id + "`: ";
+    if (with_syslog) {
+      char buf[4096];
+      ssize_t n = ::recv(syslog_fd.get(), buf, sizeof buf, 0);
+      ASSERT_GT(n, 0) << "nothing sent to the syslog socket";
+      std::string msg(buf, static_cast<std::size_t>(n));
+      EXPECT_EQ(msg.rfind("<28>", 0), 0u) << msg;  // LOG_DAEMON | LOG_WARNING
+      EXPECT_NE(msg.find(" oci-netns-hook["), std::string::npos) << msg;
+      EXPECT_NE(msg.find(warning), std::string::npos) << msg;
+      EXPECT_FALSE(path_exists(oplog));  // syslog is preferred when its socket exists
+    } else {
+      std::string logged = read_text(oplog);
+      EXPECT_NE(logged.find("] warning: " + warning), std::string::npos) << logged;
+      EXPECT_NE(logged.find("refusing to overwrite it"), std::string::npos) << logged;
+      EXPECT_EQ(logged.find(" info: "), std::string::npos) << logged;  // warn and above only
+    }
+    EXPECT_EQ(read_text(netns_dir + "/" + id), "not ours\n");
+    c.kill_and_delete();
+  }
+}
+
+// A host-network container (no network namespace in the spec) with a net.* key configured starts
+// under the default policy, with an info line; host_namespace_sysctls "fail" makes it fatal.
+// The host's value never changes.
+TEST(RuncShim, HostNetworkContainerWithNetSysctlsStartsUnlessTheOperatorSaysFail) {
+  OCI_NETNS_REQUIRE_RUNC();
+  std::string before = read_text("/proc/sys/net/ipv4/tcp_keepalive_time");
+  for (const char* policy : {"", "fail"}) {
+    SCOPED_TRACE(policy);
+    ShimSetup setup;
+    setup.install_hooks();
+    std::string log = setup.file("hook.log");
+    std::string extra =
+        R"("sysctls":{"net.ipv4.tcp_keepalive_time":"622"},"log":{"file":")" + log + R"("})";
+    if (*policy != '\0') extra += std::string(R"(,"host_namespace_sysctls":")") + policy + "\"";
+    setup.write_config(extra);
+    RuncBundle bundle;
+    bundle.use_host_network();
+    bundle.write();
+    std::string id = unique_id("shim-hostnet");
+    RuncContainer c(id, bundle);
+    auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'");
+    std::string line = "createRuntime " + id +
+                       ": sysctl net.ipv4.tcp_keepalive_time: not applied, the container uses the "
+                       "host's network namespace";
+    if (*policy == '\0') {
+      ASSERT_TRUE(r.ok()) << r.err << read_text(bundle.dir() + "/log.json");
+      EXPECT_GT(c.pid(), 0);
+      EXPECT_NE(read_text(log).find("info: " + line), std::string::npos) << read_text(log);
+      c.kill_and_delete();
+    } else {
+      EXPECT_FALSE(r.ok());
+      EXPECT_EQ(c.pid(), 0);
+      EXPECT_NE(read_text(log).find("error: " + line), std::string::npos) << read_text(log);
+    }
+    EXPECT_EQ(read_text("/proc/sys/net/ipv4/tcp_keepalive_time"), before);
+  }
 }
 
 }  // namespace

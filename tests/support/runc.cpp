@@ -113,6 +113,7 @@ void RuncBundle::add_hook(const HookEnv& env, int timeout_seconds) {
   nlohmann::json hook_env = nlohmann::json::array();
   hook_env.push_back("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
   if (!env.config_path.empty()) hook_env.push_back("OCI_NETNS_HOOK_CONFIG=" + env.config_path);
+  for (const auto& e : env.env) hook_env.push_back(e);
   auto entry = [&](const char* stage) {
     return nlohmann::json{{"path", hook_binary()},
                           {"args", {"oci-netns-hook", stage}},

@@ -50,7 +50,8 @@ bool path_exists(const std::string& path);
 
 // Settings a test gives the hook through its own config file.
 struct HookEnv {
-  std::string config_path;  // passed as OCI_NETNS_HOOK_CONFIG in the hook entry's env
+  std::string config_path;            // passed as OCI_NETNS_HOOK_CONFIG in the hook entry's env
+  std::vector<std::string> env = {};  // more NAME=VALUE entries for the hook's env
 };
 
 // A runc bundle in a temporary directory. spec() starts as `runc spec` output with terminal off
