@@ -346,12 +346,14 @@ TEST_F(HooksDLoad, RefusesWritableDirectoriesAndFiles) {
 }
 
 TEST_F(HooksDLoad, FileWithAPatternRe2RejectsIsSkippedWithAWarningNamingIt) {
-  test::write_text(usr_.file("10-a.json"), hook_file(R"({"always":true})"));
+  // An inline flag loads (Go's syntax); a back-reference is ECMAScript only.
+  test::write_text(usr_.file("10-a.json"), hook_file(R"({"commands":["(?i)^/USR/"]})"));
   test::write_text(usr_.file("20-backref.json"), hook_file(R"({"commands":["(sh)\\1"]})"));
   std::vector<std::string> warnings;
   auto hooks = load_hooks_dirs({usr_.path()}, warnings);
   ASSERT_EQ(hooks.size(), 1u);
   EXPECT_EQ(hooks[0].name, "10-a.json");
+  EXPECT_TRUE(hook_matches(hooks[0], spec_with("")));
   ASSERT_EQ(warnings.size(), 1u) << ::testing::PrintToString(warnings);
   EXPECT_NE(warnings[0].find("20-backref.json"), std::string::npos) << warnings[0];
   EXPECT_NE(warnings[0].find("when.commands"), std::string::npos) << warnings[0];
