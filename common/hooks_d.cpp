@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <cstring>
@@ -33,24 +34,37 @@ constexpr std::string_view kStages[] = {"prestart",       "createRuntime", "crea
   throw InputError(fmt::format("{}: {}: {}", name, field, reason));
 }
 
-HookPattern compile(std::string_view name, std::string_view field, const std::string& text) {
-  // Go's regexp (RE2) is the reference; ECMAScript is the std::regex grammar closest to it.
-  // libstdc++'s default executor backtracks recursively, one frame per input character, so a
-  // long annotation value could overflow the stack; __polynomial selects its Thompson-NFA
-  // executor, which is linear in the input (and, like RE2, has no back-references).
-  auto flags = std::regex::ECMAScript;
-#if defined(__GLIBCXX__)
-  flags |= std::regex_constants::__polynomial;
-#endif
-  try {
-    return HookPattern{text, std::regex(text, flags)};
-  } catch (const std::regex_error& e) {
-    bad(name, field, fmt::format("invalid regular expression \"{}\": {}", text, e.what()));
-  }
+// At most 80 bytes of `text`, for messages: a hook file may hold a long pattern, and RE2's errors
+// can repeat it.
+std::string clipped(const std::string& text) {
+  return text.size() > 80 ? text.substr(0, 80) + "..." : text;
 }
 
+HookPattern compile(std::string_view name, std::string_view field, const std::string& text) {
+  // containers/common compiles with Go's regexp, whose syntax RE2 defines; both run in time
+  // linear in the input, so a container user's long annotation cannot stall the shim whatever
+  // pattern root wrote. Defaults match Go's: UTF-8, leftmost-first, `.` not matching \n, ^ and $
+  // at the ends of the text unless (?m).
+  RE2::Options options;
+  options.set_log_errors(false);    // the error becomes the warning naming the file
+  options.set_never_capture(true);  // only whether it matches is asked
+  options.set_max_mem(kMaxHookPatternMemory);
+  auto re = std::make_shared<const RE2>(text, options);
+  if (!re->ok()) {
+    bad(name, field,
+        fmt::format("invalid regular expression \"{}\": {}", clipped(text), clipped(re->error())));
+  }
+  if (re->ProgramSize() > kMaxHookPatternInstructions) {
+    bad(name, field,
+        fmt::format("regular expression \"{}\" too large ({} instructions, at most {})",
+                    clipped(text), re->ProgramSize(), kMaxHookPatternInstructions));
+  }
+  return HookPattern{text, std::move(re)};
+}
+
+// An unanchored search, as Go's regexp.MatchString.
 bool search(const HookPattern& p, const std::string& s) {
-  return std::regex_search(s, p.re);
+  return RE2::PartialMatch(s, *p.re);
 }
 
 std::vector<std::string> string_array(const Json& j, std::string_view name,

@@ -4,19 +4,25 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+namespace re2 {
+class RE2;
+}
+
 namespace ocinetns {
 
-// A POSIX-style regular expression from a hook file, with its source text for messages.
+// A regular expression from a hook file in RE2 syntax (Go's regexp, as containers/common uses),
+// with its source text for messages. Shared so that definitions stay cheap to copy.
 struct HookPattern {
   std::string text;
-  std::regex re;
+  std::shared_ptr<const re2::RE2> re;
 };
 
 // The `when` object. Unset members are conditions that were not given.
@@ -27,6 +33,16 @@ struct HookWhen {
   std::optional<bool> has_bind_mounts;
 };
 
+// Limits on one compiled pattern. RE2's max_mem (its own default, named here) bounds the
+// program and the DFA caches that matching fills; a DFA that runs out of cache falls back to
+// RE2's NFA, linear in the input but with a factor of the program's size, so the program is
+// capped too (half of Code Search's 10,000, which RE2's documentation sizes its budget for;
+// Unicode classes such as \pL take about 1,200). A 256 KiB value then takes well under a
+// millisecond against ordinary patterns, and against one built to defeat the DFA (a[ab]{999}c:
+// every byte a new state) about 1.5 s per 1,000 instructions here.
+inline constexpr std::int64_t kMaxHookPatternMemory = 8 << 20;
+inline constexpr int kMaxHookPatternInstructions = 5000;
+
 struct HookDefinition {
   std::string name;             // the file name: the masking and ordering key
   nlohmann::ordered_json hook;  // the runtime-spec hook entry: path, args, env, timeout
@@ -35,8 +51,9 @@ struct HookDefinition {
 };
 
 // Parses one hooks.d file. Throws InputError("<name>: <field>: <reason>") for anything the
-// 1.0.0 schema does not allow (wrong version, missing hook.path, bad regex, unknown stage, no
-// condition in `when`). Unknown keys are ignored, as containers/common does.
+// 1.0.0 schema does not allow (wrong version, missing hook.path, a pattern RE2 rejects or that
+// exceeds the limits below, unknown stage, no condition in `when`). Unknown keys are
+// ignored, as containers/common does.
 HookDefinition parse_hook_definition(std::string_view text, std::string_view name);
 
 // Only *.json files in a hooks.d directory are hook files.

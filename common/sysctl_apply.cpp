@@ -17,6 +17,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdint>
+#include <optional>
 #include <system_error>
 
 #include "common/errors.hpp"
@@ -94,13 +95,9 @@ void send_report(int fd, std::uint32_t index, Step step, int err) {
   }
 }
 
-// The child: only syscalls on data prepared by the parent (no allocation, no logging), then
-// _exit. It never returns.
-[[noreturn]] void child_main(int report_fd, const std::array<NsSlot, 2>& slots,
-                             const std::vector<SysctlWrite>& writes,
-                             const std::vector<std::string>& paths) {
-  // If the hook is killed (runc's hook timeout), take the child with it.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+// The writing child: only syscalls on data prepared by the parent (no allocation, no logging).
+void write_child(int report_fd, const std::array<NsSlot, 2>& slots,
+                 const std::vector<SysctlWrite>& writes, const std::vector<std::string>& paths) {
   OCI_NETNS_FAULT_POINT("sysctl-child");
   std::array<bool, 2> joined{false, false};
   std::array<Step, 2> fail_step{Step::kJoin, Step::kJoin};
@@ -153,7 +150,6 @@ void send_report(int fd, std::uint32_t index, Step step, int err) {
       send_report(report_fd, index, Step::kDone, 0);
     }
   }
-  ::_exit(0);
 }
 
 std::string short_value(const std::string& value) {
@@ -167,13 +163,6 @@ std::string short_value(const std::string& value) {
 
 std::string errno_text(int err) {
   return std::generic_category().message(err);
-}
-
-// Interface keys (net.ipv4.conf.<if>.*, net.ipv6.conf.<if>.*, net.ipv{4,6}.neigh.<if>.*) exist
-// only once the interface does; engines may add eth0 after createRuntime.
-bool per_interface(const std::string& path) {
-  return path.starts_with("net/ipv4/conf/") || path.starts_with("net/ipv6/conf/") ||
-         path.starts_with("net/ipv4/neigh/") || path.starts_with("net/ipv6/neigh/");
 }
 
 std::string failure_message(const SysctlWrite& w, Step step, int err) {
@@ -191,7 +180,8 @@ std::string failure_message(const SysctlWrite& w, Step step, int err) {
       if (err == ENOENT) {
         return fmt::format(
             "sysctl {}: does not exist in the container's {} namespace{}", w.key.display, ns,
-            per_interface(w.key.path) ? " (the interface may not exist yet at createRuntime)" : "");
+            !sysctl_interface(w.key).empty() ? " (the interface may not exist yet at createRuntime)"
+                                             : "");
       }
       return fmt::format("sysctl {}: cannot open /proc/sys/{}: {}", w.key.display, w.key.path,
                          errno_text(err));
@@ -211,6 +201,51 @@ std::string wait_status_text(int status) {
   if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return fmt::format("killed by signal {}", WTERMSIG(status));
   return "stopped";
+}
+
+// Runs `child(report_fd)` in a forked child (it must only make syscalls on data prepared before
+// the fork, and return to be _exit(0)ed) and collects one Report per index below `count`; an
+// index the child never reported stays empty. `what` names the child in errors.
+struct ChildReports {
+  std::vector<std::optional<Report>> reports;
+  int status = 0;  // the child's wait status
+};
+
+template <typename Child>
+ChildReports run_reporting_child(std::size_t count, const char* what, const Child& child) {
+  std::array<int, 2> pipe_fds{-1, -1};
+  if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) throw_last_errno(fmt::format("pipe for {}", what));
+  UniqueFd read_end(pipe_fds[0]);
+  UniqueFd write_end(pipe_fds[1]);
+
+  pid_t pid = ::fork();
+  if (pid < 0) throw_last_errno(fmt::format("fork {}", what));
+  if (pid == 0) {
+    read_end.reset();
+    // If the parent is killed (runc's hook timeout), take the child with it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    child(write_end.get());
+    ::_exit(0);
+  }
+  write_end.reset();
+
+  ChildReports out;
+  out.reports.resize(count);
+  Report r{};
+  std::size_t have = 0;
+  for (;;) {
+    ssize_t n = ::read(read_end.get(), reinterpret_cast<char*>(&r) + have, sizeof r - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // EOF: the child exited (or a read error, handled as missing reports)
+    have += static_cast<std::size_t>(n);
+    if (have < sizeof r) continue;
+    have = 0;
+    if (r.index < count) out.reports[r.index] = r;
+  }
+  while (::waitpid(pid, &out.status, 0) < 0) {
+    if (errno != EINTR) throw_last_errno(fmt::format("wait for {}", what));
+  }
+  return out;
 }
 
 }  // namespace
@@ -252,55 +287,73 @@ std::vector<SysctlOutcome> apply_sysctls(const std::vector<SysctlWrite>& writes,
   }
   if (!any_to_write) return outcomes;
 
-  std::array<int, 2> pipe_fds{-1, -1};
-  if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) throw_last_errno("pipe for the sysctl child");
-  UniqueFd read_end(pipe_fds[0]);
-  UniqueFd write_end(pipe_fds[1]);
-
-  pid_t pid = ::fork();
-  if (pid < 0) throw_last_errno("fork the sysctl child");
-  if (pid == 0) {
-    read_end.reset();
-    child_main(write_end.get(), slots, writes, paths);
-  }
-  write_end.reset();
-
-  std::vector<bool> reported(writes.size(), false);
-  Report r{};
-  std::size_t have = 0;
-  for (;;) {
-    ssize_t n = ::read(read_end.get(), reinterpret_cast<char*>(&r) + have, sizeof r - have);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // EOF: the child exited (or a read error, handled as missing reports)
-    have += static_cast<std::size_t>(n);
-    if (have < sizeof r) continue;
-    have = 0;
-    if (r.index >= writes.size()) continue;
-    SysctlOutcome& o = outcomes[r.index];
-    reported[r.index] = true;
-    if (r.step == Step::kDone) {
-      o.status = SysctlStatus::kApplied;
-    } else {
-      o.status = SysctlStatus::kFailed;
-      o.err = r.err;
-      o.message = failure_message(writes[r.index], r.step, r.err);
-    }
-  }
-
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw_last_errno("wait for the sysctl child");
-  }
+  ChildReports run = run_reporting_child(writes.size(), "the sysctl child", [&](int report_fd) {
+    write_child(report_fd, slots, writes, paths);
+  });
   for (std::size_t i = 0; i < writes.size(); ++i) {
     SysctlOutcome& o = outcomes[i];
-    if (reported[i] || o.status == SysctlStatus::kSkippedHostNamespace) continue;
+    if (o.status == SysctlStatus::kSkippedHostNamespace) continue;
+    if (const auto& r = run.reports[i]) {
+      if (r->step == Step::kDone) {
+        o.status = SysctlStatus::kApplied;
+      } else {
+        o.status = SysctlStatus::kFailed;
+        o.err = r->err;
+        o.message = failure_message(writes[i], r->step, r->err);
+      }
+      continue;
+    }
     o.status = SysctlStatus::kFailed;
     o.err = ECHILD;
     o.message =
         fmt::format("sysctl {}: unknown whether it was written, the sysctl child ended ({})",
-                    writes[i].key.display, wait_status_text(status));
+                    writes[i].key.display, wait_status_text(run.status));
   }
   return outcomes;
+}
+
+std::vector<SysctlProbe> probe_fresh_sysctls(const std::vector<SysctlKey>& keys) {
+  std::vector<SysctlProbe> probes(keys.size());
+  if (keys.empty()) return probes;
+  int flags = CLONE_NEWNET;
+  std::vector<std::string> paths;
+  paths.reserve(keys.size());
+  for (const auto& k : keys) {
+    if (k.ns == SysctlNamespace::kIpc) flags |= CLONE_NEWIPC;
+    paths.push_back("/proc/sys/" + k.path);
+  }
+  ChildReports run = run_reporting_child(keys.size(), "the sysctl probe child", [&](int report_fd) {
+    // The child is single-threaded, so unshare(2) moves the task that resolves /proc/sys.
+    if (::unshare(flags) != 0) {
+      int err = errno;
+      for (std::size_t i = 0; i < paths.size(); ++i) {
+        send_report(report_fd, static_cast<std::uint32_t>(i), Step::kJoin, err);
+      }
+      return;
+    }
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      struct stat st {};
+      int err = ::stat(paths[i].c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+      send_report(report_fd, static_cast<std::uint32_t>(i), err == 0 ? Step::kDone : Step::kOpen,
+                  err);
+    }
+  });
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto& r = run.reports[i];
+    SysctlProbe& p = probes[i];
+    if (!r) {
+      p = {SysctlPresence::kUnchecked, ECHILD};
+    } else if (r->step == Step::kDone) {
+      p = {SysctlPresence::kPresent, 0};
+    } else if (r->step == Step::kOpen && (r->err == ENOENT || r->err == ENOTDIR)) {
+      p = {SysctlPresence::kMissing, r->err};
+    } else if (r->step == Step::kOpen && r->err == EISDIR) {
+      p = {SysctlPresence::kNotAKey, r->err};
+    } else {
+      p = {SysctlPresence::kUnchecked, r->err};
+    }
+  }
+  return probes;
 }
 
 }  // namespace ocinetns

@@ -1,5 +1,6 @@
 // Sysctls for one container: the pure plan (config values, then allowed annotation values) and the
-// system layer that writes them inside the container's network and IPC namespaces.
+// system layers that write them inside the container's network and IPC namespaces, and that
+// check keys exist in fresh ones (`validate`).
 #pragma once
 
 #include <map>
@@ -70,5 +71,25 @@ struct SysctlTargets {
 // order. Throws std::system_error only if the child cannot be run at all.
 std::vector<SysctlOutcome> apply_sysctls(const std::vector<SysctlWrite>& writes,
                                          const SysctlTargets& targets);
+
+// What a fresh namespace has at /proc/sys/<key path>.
+enum class SysctlPresence {
+  kPresent,    // a sysctl file
+  kMissing,    // nothing (ENOENT, or a component is a file: ENOTDIR)
+  kNotAKey,    // a directory of keys
+  kUnchecked,  // not known: the namespace could not be made, or stat failed otherwise (err)
+};
+
+struct SysctlProbe {
+  SysctlPresence presence = SysctlPresence::kUnchecked;
+  int err = 0;  // errno behind kUnchecked (EPERM: not privileged to create a namespace)
+};
+
+// Whether each key exists in a network (and, for IPC keys, IPC) namespace nobody has configured:
+// the one a container starts with. A forked child unshare(2)s CLONE_NEWNET (plus CLONE_NEWIPC if
+// an IPC key is asked) and stat(2)s /proc/sys/<path>; it opens nothing, so nothing on the host
+// or anywhere else changes, and the namespaces end with the child. One probe per key, in order.
+// Throws std::system_error only if the child cannot be run at all.
+std::vector<SysctlProbe> probe_fresh_sysctls(const std::vector<SysctlKey>& keys);
 
 }  // namespace ocinetns

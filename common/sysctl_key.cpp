@@ -202,4 +202,50 @@ std::string_view sysctl_namespace_name(SysctlNamespace ns) {
   return ns == SysctlNamespace::kNet ? "network" : "IPC";
 }
 
+namespace {
+
+// Where the interface component of a per-interface key starts in key.path, or npos.
+// "net/<family>/conf|neigh/<ifname>/<leaf...>": the ifname is the fourth component and a leaf
+// must follow it.
+std::size_t interface_offset(const SysctlKey& key) {
+  if (key.ns != SysctlNamespace::kNet) return std::string::npos;
+  std::string_view path = key.path;
+  std::size_t family_end = path.find('/', 4);  // after "net/"
+  if (!path.starts_with("net/") || family_end == std::string_view::npos) return std::string::npos;
+  std::string_view rest = path.substr(family_end + 1);
+  for (std::string_view table : {"conf/", "neigh/"}) {
+    if (!rest.starts_with(table)) continue;
+    std::size_t start = family_end + 1 + table.size();
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) return std::string::npos;  // the directory, not a key
+    return start;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+std::string_view sysctl_interface(const SysctlKey& key) {
+  std::size_t start = interface_offset(key);
+  if (start == std::string::npos) return {};
+  std::string_view path = key.path;
+  std::string_view ifname = path.substr(start, path.find('/', start) - start);
+  if (ifname == "all" || ifname == "default" || ifname == "lo") return {};
+  return ifname;
+}
+
+SysctlKey sysctl_for_interface(const SysctlKey& key, std::string_view ifname) {
+  std::size_t start = interface_offset(key);
+  if (start == std::string::npos) return key;
+  std::size_t end = key.path.find('/', start);
+  SysctlKey out = key;
+  out.path = key.path.substr(0, start) + std::string(ifname) + key.path.substr(end);
+  std::string dotted = out.path;
+  for (char& c : dotted) {
+    if (c == '/') c = '.';
+  }
+  out.display = printable_sysctl_key(dotted);
+  return out;
+}
+
 }  // namespace ocinetns

@@ -53,6 +53,16 @@ bool sysctl_allowed(const std::vector<SysctlPattern>& allowlist, const SysctlKey
 
 std::string_view sysctl_namespace_name(SysctlNamespace ns);
 
+// The interface a per-interface key names: net.<family>.conf.<ifname>.* or
+// net.<family>.neigh.<ifname>.*, for an ifname other than all, default and lo (which every
+// network namespace has). Empty for any other key. Such a key exists only once the interface
+// does, which engines may arrange after createRuntime.
+std::string_view sysctl_interface(const SysctlKey& key);
+
+// `key` with its interface replaced by `ifname` (for a key sysctl_interface() names one):
+// net.ipv4.conf.eth0.forwarding -> net.ipv4.conf.default.forwarding.
+SysctlKey sysctl_for_interface(const SysctlKey& key, std::string_view ifname);
+
 // A key as it may appear in a message: control bytes escaped (\xNN), cut after 256 bytes.
 std::string printable_sysctl_key(std::string_view key);
 

@@ -274,19 +274,4 @@ int run_sandbox_allowlist() {
   return kExitOk;
 }
 
-int run_validate(const GlobalOptions& options) {
-  std::string path = resolve_config_path(options.config_path);
-  try {
-    load_config(path);
-  } catch (const ConfigError& e) {
-    for (const auto& problem : e.problems()) std::fprintf(stdout, "%s\n", problem.c_str());
-    return kExitBadInput;
-  } catch (const std::exception& e) {
-    std::fprintf(stdout, "%s\n", e.what());
-    return kExitBadInput;
-  }
-  std::fprintf(stdout, "%s: ok\n", path.c_str());
-  return kExitOk;
-}
-
 }  // namespace ocinetns

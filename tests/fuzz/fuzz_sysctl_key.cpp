@@ -1,5 +1,6 @@
 // libFuzzer target: sysctl key normalisation. An accepted key never escapes /proc/sys and
-// normalising its path again gives the same path.
+// normalising its path again gives the same path; a per-interface key put back on its own
+// interface is unchanged, and moved to lo it is a key naming no interface.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -18,6 +19,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
     }
     if (ocinetns::normalize_sysctl_key(key.path).path != key.path) std::abort();
+    std::string ifname(ocinetns::sysctl_interface(key));
+    if (!ifname.empty()) {
+      if (ocinetns::sysctl_for_interface(key, ifname).path != key.path) std::abort();
+      auto on_lo = ocinetns::sysctl_for_interface(key, "lo");
+      if (!ocinetns::sysctl_interface(on_lo).empty() ||
+          ocinetns::normalize_sysctl_key(on_lo.path).path != on_lo.path) {
+        std::abort();
+      }
+    }
   } catch (const ocinetns::InputError&) {
   }
   try {

@@ -146,6 +146,33 @@ TEST(RuncShim, ContainerWithNoMatchingHookRunsUnchanged) {
   EXPECT_TRUE(c.kill_and_delete().ok());
 }
 
+// A container user's 256 KiB annotation (Kubernetes' limit for all of a pod's annotations)
+// against a `when.annotations` pattern that makes backtracking and std::regex's polynomial mode
+// blow up: the shim still matches in linear time, so create completes and adds the hook (the
+// suite's ctest TIMEOUT is what the old std::regex matcher ran into).
+TEST(RuncShim, LongAnnotationAgainstAnAlternationPatternStillCreates) {
+  OCI_NETNS_REQUIRE_RUNC();
+  ShimSetup setup;
+  setup.install_hooks(R"({"annotations":{"^io\\.example\\.":"(a|aa)+b"}})");
+  RuncBundle bundle;
+  // Keys are written sorted: the long value that does not match is searched first.
+  bundle.add_annotation("io.example.big", std::string(256 * 1024, 'a'));
+  bundle.add_annotation("io.example.small", "aab");
+  bundle.write();
+  std::string id = unique_id("shim-long-ann");
+  RuncContainer c(id, bundle);
+  auto r = setup.shim(bundle.dir(), "create --bundle '" + bundle.dir() + "' --pid-file '" +
+                                        bundle.dir() + "/init.pid' '" + id + "'");
+  ASSERT_TRUE(r.ok()) << r.err << read_text(bundle.dir() + "/log.json");
+  auto spec = nlohmann::json::parse(read_text(bundle.dir() + "/config.json"));
+  ASSERT_TRUE(spec.contains("hooks")) << "no hook added";
+  EXPECT_EQ(spec["hooks"]["createRuntime"].size(), 1u);
+  EXPECT_EQ(spec["annotations"]["io.example.big"].get<std::string>().size(), 256u * 1024);
+  EXPECT_TRUE(listed(id));  // the added createRuntime hook ran
+  EXPECT_TRUE(c.kill_and_delete().ok());
+  EXPECT_FALSE(listed(id));
+}
+
 TEST(RuncShim, UnreadableConfigJsonIsAnErrorInTheJsonLog) {
   OCI_NETNS_REQUIRE_RUNC();
   ShimSetup setup;

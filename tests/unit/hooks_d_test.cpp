@@ -184,6 +184,74 @@ TEST(HooksDWhen, LongAnnotationValueDoesNotExhaustTheStack) {
   EXPECT_TRUE(hook_matches(d, spec));
 }
 
+TEST(HooksDWhen, PatternWithAlternationOnA256KiBAnnotationIsLinear) {
+  // 256 KiB is Kubernetes' limit for all of a pod's annotations. A backtracking engine takes
+  // exponential time on `(a|aa)+b`, libstdc++'s Thompson executor quadratic (over a minute here,
+  // past this suite's ctest TIMEOUT); RE2's automaton reads the value once.
+  auto d = def(R"({"annotations":{"^big$":"(a|aa)+b"}})");
+  Json spec = spec_with("");
+  spec["annotations"]["big"] = std::string(256 * 1024, 'a');
+  EXPECT_FALSE(hook_matches(d, spec));
+  spec["annotations"]["big"] = std::string(256 * 1024, 'a') + "b";
+  EXPECT_TRUE(hook_matches(d, spec));
+  // The key patterns are searched in the same way.
+  auto by_key = def(R"({"annotations":{"(a|aa)+b":""}})");
+  Json keyed = spec_with("");
+  keyed["annotations"][std::string(256 * 1024, 'a')] = "v";
+  EXPECT_FALSE(hook_matches(by_key, keyed));
+}
+
+TEST(HooksDWhen, PatternsUseGoRegexpSyntax) {
+  // Inline flags, as Go's regexp (and so Podman) accepts; ECMAScript has none.
+  auto d = def(R"({"annotations":{"(?i)^IO\\.EXAMPLE\\.NETNS$":"(?i)^yes$"}})");
+  EXPECT_TRUE(hook_matches(d, spec_with(R"(,"annotations":{"io.example.netns":"YES"})")));
+  EXPECT_FALSE(hook_matches(d, spec_with(R"(,"annotations":{"io.example.netns":"no"})")));
+  // Unicode classes and \z.
+  EXPECT_TRUE(hook_matches(def(R"({"commands":["\\pL+\\z"]})"), spec_with("")));
+  // `.` does not match a newline, and `$` is the end of the text, without (?s) / (?m).
+  auto dot = def(R"({"annotations":{"^k$":"^a.b$"}})");
+  EXPECT_FALSE(hook_matches(dot, spec_with(R"(,"annotations":{"k":"a\nb"})")));
+  auto multi = def(R"({"annotations":{"^k$":"(?m)^b$"}})");
+  EXPECT_TRUE(hook_matches(multi, spec_with(R"(,"annotations":{"k":"a\nb\nc"})")));
+}
+
+TEST(HooksDParse, PatternsRe2RejectsNameTheFile) {
+  // Back-references and lookarounds are ECMAScript, not RE2: Podman refuses such a file too.
+  const std::vector<std::string> whens = {
+      R"({"commands":["(a)\\1"]})",
+      R"j({"annotations":{"k(?=x)":"v"}})j",
+      R"({"annotations":{"k":"a{1001}"}})",
+  };
+  for (const auto& when : whens) {
+    try {
+      parse_hook_definition(hook_file(when), "50-bad.json");
+      ADD_FAILURE() << "accepted: " << when;
+    } catch (const InputError& e) {
+      std::string what = e.what();
+      EXPECT_NE(what.find("50-bad.json"), std::string::npos) << what;
+      EXPECT_NE(what.find("invalid regular expression"), std::string::npos) << what;
+    }
+  }
+  // A program over kMaxHookPatternInstructions is refused (RE2 would take it), and one over
+  // what kMaxHookPatternMemory holds does not compile at all.
+  for (int repeats : {6, 1000}) {
+    std::string huge = R"({"commands":[")";
+    for (int i = 0; i < repeats; ++i) huge += "[a-z]{1000}";
+    huge += R"("]})";
+    try {
+      parse_hook_definition(hook_file(huge), "51-huge.json");
+      ADD_FAILURE() << "accepted " << repeats << " x [a-z]{1000}";
+    } catch (const InputError& e) {
+      std::string what = e.what();
+      EXPECT_NE(what.find("51-huge.json: when.commands"), std::string::npos) << what;
+      EXPECT_NE(what.find("too large"), std::string::npos) << what;
+      EXPECT_LT(what.size(), 300u) << "the message quotes only the pattern's start";
+    }
+  }
+  // The largest Unicode class shapes stay well inside the limit.
+  EXPECT_NO_THROW(parse_hook_definition(hook_file(R"({"commands":["(?i)\\pL+"]})"), "52.json"));
+}
+
 TEST(HooksDInject, AddsToEachStageOnceInOrder) {
   auto a = parse_hook_definition(hook_file(R"({"always":true})", R"(["createRuntime","poststop"])"),
                                  "01-a.json");
@@ -275,6 +343,20 @@ TEST_F(HooksDLoad, RefusesWritableDirectoriesAndFiles) {
     EXPECT_NE(warnings[0].find("writable by group or others"), std::string::npos) << warnings[0];
     EXPECT_NE(warnings[1].find("writable by group or others"), std::string::npos) << warnings[1];
   }
+}
+
+TEST_F(HooksDLoad, FileWithAPatternRe2RejectsIsSkippedWithAWarningNamingIt) {
+  // An inline flag loads (Go's syntax); a back-reference is ECMAScript only.
+  test::write_text(usr_.file("10-a.json"), hook_file(R"({"commands":["(?i)^/USR/"]})"));
+  test::write_text(usr_.file("20-backref.json"), hook_file(R"({"commands":["(sh)\\1"]})"));
+  std::vector<std::string> warnings;
+  auto hooks = load_hooks_dirs({usr_.path()}, warnings);
+  ASSERT_EQ(hooks.size(), 1u);
+  EXPECT_EQ(hooks[0].name, "10-a.json");
+  EXPECT_TRUE(hook_matches(hooks[0], spec_with("")));
+  ASSERT_EQ(warnings.size(), 1u) << ::testing::PrintToString(warnings);
+  EXPECT_NE(warnings[0].find("20-backref.json"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("when.commands"), std::string::npos) << warnings[0];
 }
 
 }  // namespace

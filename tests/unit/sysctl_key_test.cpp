@@ -224,5 +224,38 @@ TEST(SysctlPattern, RefusesMalformedEntries) {
   EXPECT_NE(err.find("matches no namespaced key"), std::string::npos) << err;
 }
 
+TEST(SysctlInterface, ConfAndNeighKeysNameTheirInterface) {
+  EXPECT_EQ(sysctl_interface(normalize_sysctl_key("net.ipv4.conf.eth0.forwarding")), "eth0");
+  EXPECT_EQ(sysctl_interface(normalize_sysctl_key("net.ipv6.conf.eth0/100.disable_ipv6")),
+            "eth0.100");
+  EXPECT_EQ(sysctl_interface(normalize_sysctl_key("net/ipv4/neigh/veth1.2/gc_stale_time")),
+            "veth1.2");
+  EXPECT_EQ(sysctl_interface(normalize_sysctl_key("net.mpls.conf.eth1.input")), "eth1");
+}
+
+TEST(SysctlInterface, EntriesEveryNamespaceHasAndOtherKeysNameNone) {
+  for (const char* key :
+       {"net.ipv4.conf.all.forwarding", "net.ipv4.conf.default.rp_filter",
+        "net.ipv6.conf.lo.disable_ipv6", "net.ipv4.neigh.default.gc_thresh1", "net.ipv4.ip_forward",
+        "net.ipv4.tcp_keepalive_time", "net.ipv4.conf.eth0", "net.core.somaxconn",
+        "net.conf.eth0.x", "kernel.shmmax", "fs.mqueue.msg_max"}) {
+    EXPECT_EQ(sysctl_interface(normalize_sysctl_key(key)), "") << key;
+  }
+}
+
+TEST(SysctlInterface, ForInterfaceReplacesOnlyTheInterface) {
+  SysctlKey k = normalize_sysctl_key("net.ipv4.conf.eth0/100.forwarding");
+  SysctlKey d = sysctl_for_interface(k, "default");
+  EXPECT_EQ(d.path, "net/ipv4/conf/default/forwarding");
+  EXPECT_EQ(d.display, "net.ipv4.conf.default.forwarding");
+  EXPECT_EQ(d.ns, SysctlNamespace::kNet);
+  EXPECT_EQ(
+      sysctl_for_interface(normalize_sysctl_key("net/ipv6/neigh/eth0/retrans_time_ms"), "lo").path,
+      "net/ipv6/neigh/lo/retrans_time_ms");
+  // A key that names no interface is returned as it is.
+  EXPECT_EQ(sysctl_for_interface(normalize_sysctl_key("net.ipv4.ip_forward"), "default").path,
+            "net/ipv4/ip_forward");
+}
+
 }  // namespace
 }  // namespace ocinetns
