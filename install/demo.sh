@@ -1,15 +1,21 @@
 #!/bin/sh
-# Demo: installs deps, builds, and runs a busybox container under runc with oci-netns-hook
-# registered in its config.json; shows it in `ip netns list`, runs `ip netns exec`, deletes it,
-# and shows the reference gone. Everything it makes lives under a temporary directory.
+# Demo: installs deps, builds, then
+#  1. Docker: starts a private dockerd (own config, socket, data and exec roots, in its own network
+#     namespace, so the host's dockerd and network are untouched), registers oci-netns-runtime in
+#     its daemon.json the way install.sh does, runs a busybox container through it, shows it in
+#     `ip netns list` and `oci-netns-hook list`, removes it and the registration, shows it gone;
+#  2. runc: a busybox container with the hook in its config.json, wired with a veth.
+# Everything it makes lives under a temporary directory and is removed on exit.
 set -eu
+umask 022  # the hook trusts only a config that is not group/world-writable
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 ./install/deps.sh
 # The same build as install.sh's (one tree, built once).
 ./install/build.sh
-HOOK="$(./install/build.sh --dir)/hook/oci-netns-hook"
+BIN_DIR="$(./install/build.sh --dir)/hook"
+HOOK="$BIN_DIR/oci-netns-hook"
 
 WORK=$(mktemp -d /tmp/oci-netns-demo.XXXXXX)
 ID="demo-$$"
@@ -17,7 +23,16 @@ RUNC_ROOT="$WORK/runc-root"
 VETH_HOST="odh$$"
 VETH_CONT="odc$$"
 
+DOCKER="/usr/bin/docker -H unix://$WORK/docker/docker.sock"
+DOCKERD_PID=""
+
 cleanup() {
+  if [ -n "$DOCKERD_PID" ]; then
+    $DOCKER rm -f web >/dev/null 2>&1 || true
+    kill "$DOCKERD_PID" 2>/dev/null || true
+    i=0
+    while kill -0 "$DOCKERD_PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  fi
   runc --root "$RUNC_ROOT" delete --force "$ID" >/dev/null 2>&1 || true
   ip link del "$VETH_HOST" >/dev/null 2>&1 || true
   rm -rf "$WORK"
@@ -34,7 +49,82 @@ cp /bin/busybox bin/busybox
 for applet in $(/bin/busybox --list); do [ -e "bin/$applet" ] || ln -s busybox "bin/$applet"; done
 cd "$ROOT"
 
-step "writing config.json with the hook registered at createRuntime and poststop"
+step "Docker: a private dockerd, and the hook's config and hooks.d for it"
+D=$WORK/docker
+mkdir -p "$D/hooks.d" "$D/state"
+# The shim reads its hooks from this hooks.d; the hook keeps its records in a private state_dir.
+# References go to the real /run/netns, where `ip netns` looks. dockerd passes
+# OCI_NETNS_HOOK_CONFIG down to the shim it runs.
+cat >"$D/config.json" <<JSON
+{ "state_dir": "$D/state", "runtime": { "hooks_dirs": ["$D/hooks.d"] } }
+JSON
+for stage in createRuntime poststop; do
+  cat >"$D/hooks.d/oci-netns-hook-$stage.json" <<JSON
+{ "version": "1.0.0",
+  "hook": { "path": "$HOOK", "args": ["oci-netns-hook", "$stage"],
+            "env": ["OCI_NETNS_HOOK_CONFIG=$D/config.json"], "timeout": 10 },
+  "when": { "always": true }, "stages": ["$stage"] }
+JSON
+done
+echo '{ "iptables": false }' >"$D/daemon.json"
+OCI_NETNS_HOOK_CONFIG="$D/config.json" \
+  unshare --net sh -c 'ip link set lo up && exec "$@"' dockerd /usr/sbin/dockerd \
+  --config-file "$D/daemon.json" --data-root "$D/data" --exec-root "$D/exec" \
+  --pidfile "$D/docker.pid" -H "unix://$D/docker.sock" >"$D/dockerd.log" 2>&1 &
+DOCKERD_PID=$!
+i=0
+until $DOCKER version >/dev/null 2>&1; do
+  i=$((i + 1))
+  if [ $i -gt 300 ] || ! kill -0 "$DOCKERD_PID" 2>/dev/null; then
+    tail -n 20 "$D/dockerd.log"; echo "FAIL: dockerd did not start"; exit 1
+  fi
+  sleep 0.2
+done
+tar -C "$WORK/bundle/rootfs" -cf "$D/busybox.tar" .
+$DOCKER import "$D/busybox.tar" oci-netns-demo-busybox >/dev/null
+
+step "Docker: register oci-netns-runtime in its daemon.json (as install.sh --docker does) and reload"
+"$BIN_DIR/oci-netns-runtime" --oci-netns-admin docker-register --file "$D/daemon.json" \
+  --name oci-netns --path "$BIN_DIR/oci-netns-runtime" >/dev/null
+cat "$D/daemon.json"; echo
+kill -HUP "$DOCKERD_PID"
+i=0
+until $DOCKER info --format '{{json .Runtimes}}' 2>/dev/null | grep -q oci-netns; do
+  i=$((i + 1)); [ $i -lt 100 ] || { echo "FAIL: dockerd did not load the runtime"; exit 1; }
+  sleep 0.1
+done
+
+step "docker run -d --runtime oci-netns --name web busybox sleep 3600"
+$DOCKER run -d --runtime oci-netns --name web oci-netns-demo-busybox sleep 3600
+CID=$($DOCKER inspect -f '{{.Id}}' web)
+
+step "ip netns list"
+ip netns list
+ip netns list | grep -q "^$CID" || { echo "FAIL: $CID is not in ip netns list"; exit 1; }
+
+step "oci-netns-hook list (run in dockerd's network namespace, where docker0 and the veths are)"
+nsenter --net="/proc/$DOCKERD_PID/ns/net" env OCI_NETNS_HOOK_CONFIG="$D/config.json" \
+  "$BIN_DIR/oci-netns-hook" list
+
+step "ip netns exec <id> ip -o -4 addr: the container's eth0"
+ip netns exec "$CID" ip -o -4 addr
+
+step "docker rm -f web (poststop removes the reference), then the registration"
+$DOCKER rm -f web >/dev/null
+"$BIN_DIR/oci-netns-runtime" --oci-netns-admin docker-unregister --file "$D/daemon.json" \
+  --name oci-netns >/dev/null
+cat "$D/daemon.json"; echo
+kill -HUP "$DOCKERD_PID"
+sleep 0.5
+$DOCKER info >/dev/null || { echo "FAIL: dockerd does not answer after unregistering"; exit 1; }
+echo "dockerd still answers"
+
+step "ip netns list (gone)"
+ip netns list
+if [ -e "/run/netns/$CID" ]; then echo "FAIL: /run/netns/$CID still exists"; exit 1; fi
+echo "OK: the Docker container's reference is gone"
+
+step "runc: writing config.json with the hook registered at createRuntime and poststop"
 cat > "$WORK/bundle/config.json" <<JSON
 {
   "ociVersion": "1.0.2-dev",
