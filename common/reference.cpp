@@ -55,11 +55,9 @@ InputError taken_name_error(const RefInfo& info, const NsId& netns, const std::s
   return InputError(fmt::format("netns name `{}`: {}; refusing to overwrite it", path, what));
 }
 
-// A container joining a netns that `owner_record` registered: recorded as a sharer, record first
-// (it names the entry), so that the owner's poststop passes the reference on instead of removing
-// it while this container still runs in the namespace.
-void register_sharer(const RecordStore& store, const ReferenceSettings& settings,
-                     const OciState& state, const std::string& name, const ProcessNs& net) {
+// The record of what createRuntime makes (or, for a sharer, joins) for `state`'s container.
+Record new_record(const ReferenceSettings& settings, const OciState& state, const std::string& name,
+                  const ProcessNs& net, RecordStatus status) {
   Record record;
   record.id = state.id;
   record.name = name;
@@ -68,7 +66,16 @@ void register_sharer(const RecordStore& store, const ReferenceSettings& settings
   record.pid = state.pid;
   record.pid_start_time = net.start_time;
   record.created = static_cast<std::int64_t>(std::time(nullptr));
-  record.status = RecordStatus::kComplete;
+  record.status = status;
+  return record;
+}
+
+// A container joining a netns that `owner_record` registered: recorded as a sharer, record first
+// (it names the entry), so that the owner's poststop passes the reference on instead of removing
+// it while this container still runs in the namespace.
+void register_sharer(const RecordStore& store, const ReferenceSettings& settings,
+                     const OciState& state, const std::string& name, const ProcessNs& net) {
+  Record record = new_record(settings, state, name, net, RecordStatus::kComplete);
   record.sharer = true;
   store.save(record);
   OCI_NETNS_FAULT_POINT("share.after_record");
@@ -261,15 +268,7 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
     throw taken_name_error(there, net.id, result.path);
   }
 
-  Record record;
-  record.id = state.id;
-  record.name = name;
-  record.netns_dir = settings.netns_dir;
-  record.netns = net.id;
-  record.pid = state.pid;
-  record.pid_start_time = net.start_time;
-  record.created = static_cast<std::int64_t>(std::time(nullptr));
-  record.status = RecordStatus::kPending;
+  Record record = new_record(settings, state, name, net, RecordStatus::kPending);
   store.save(record);
   ScopeGuard drop_record([&] { store.remove(state.id); });
   OCI_NETNS_FAULT_POINT("create.after_record");

@@ -24,37 +24,37 @@ inline std::string ops_name(const std::string& base) {
   return base + std::to_string(getpid()) + "x" + std::to_string(++counter);
 }
 
-// `unshare -n sleep 600`: a process alone in a new network namespace, like a container's init.
-// SIGKILLed and reaped on destruction.
-class NetnsProcess {
+// A background process started from `argv` with its stdio on /dev/null; `ready(*this)` is polled
+// (10 s at most) until the process is what the test needs. SIGKILLed and reaped on destruction.
+class ChildProcess {
  public:
-  NetnsProcess() {
+  template <typename Ready>
+  ChildProcess(std::vector<std::string> argv, Ready ready, const char* what) {
+    std::vector<char*> args;
+    for (std::string& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
       int null = ::open("/dev/null", O_RDWR);
       ::dup2(null, 0);
       ::dup2(null, 1);
       ::dup2(null, 2);
-      ::execlp("unshare", "unshare", "-n", "sleep", "600", static_cast<char*>(nullptr));
+      ::execvp(args[0], args.data());
       ::_exit(127);
     }
-    // unshare(1) without --fork execs sleep in the same process once the netns is entered.
-    struct stat self {};
-    ::stat("/proc/self/ns/net", &self);
     for (int i = 0; i < 1000; ++i) {
-      if (netns_inode() != 0 && netns_inode() != self.st_ino && comm() == "sleep") return;
+      if (ready(*this)) return;
       ::usleep(10000);
     }
-    ADD_FAILURE() << "unshare -n sleep did not start";
+    ADD_FAILURE() << what << " did not start";
   }
-  ~NetnsProcess() { kill_now(); }
-  NetnsProcess(const NetnsProcess&) = delete;
-  NetnsProcess& operator=(const NetnsProcess&) = delete;
+  ~ChildProcess() { kill_now(); }
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
 
   [[nodiscard]] pid_t pid() const { return pid_; }
-  [[nodiscard]] unsigned long long netns_inode() const {
-    return inode_of("/proc/" + std::to_string(pid_) + "/ns/net");
-  }
+  [[nodiscard]] std::string ns_path() const { return "/proc/" + std::to_string(pid_) + "/ns/net"; }
+  [[nodiscard]] unsigned long long netns_inode() const { return inode_of(ns_path()); }
   [[nodiscard]] std::string comm() const {
     std::string c = read_text("/proc/" + std::to_string(pid_) + "/comm");
     while (!c.empty() && c.back() == '\n') c.pop_back();
@@ -71,46 +71,30 @@ class NetnsProcess {
   pid_t pid_ = -1;
 };
 
-// `nsenter --net=/proc/<pid>/ns/net sleep 600`: a second container's init joining the namespace
-// of `owner` (nsenter execs sleep in the same process after setns). SIGKILLed on destruction.
-class JoinerProcess {
+// `unshare -n sleep 600`: a process alone in a new network namespace, like a container's init.
+// unshare(1) without --fork execs sleep in the same process once the netns is entered.
+class NetnsProcess : public ChildProcess {
  public:
-  explicit JoinerProcess(const NetnsProcess& owner) {
-    std::string ns = "--net=/proc/" + std::to_string(owner.pid()) + "/ns/net";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int null = ::open("/dev/null", O_RDWR);
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-      ::execlp("nsenter", "nsenter", ns.c_str(), "sleep", "600", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 1000; ++i) {
-      if (inode_of(ns_path()) == owner.netns_inode() && comm() == "sleep") return;
-      ::usleep(10000);
-    }
-    ADD_FAILURE() << "nsenter sleep did not start";
-  }
-  ~JoinerProcess() { kill_now(); }
-  JoinerProcess(const JoinerProcess&) = delete;
-  JoinerProcess& operator=(const JoinerProcess&) = delete;
-  [[nodiscard]] pid_t pid() const { return pid_; }
-  [[nodiscard]] std::string ns_path() const { return "/proc/" + std::to_string(pid_) + "/ns/net"; }
-  [[nodiscard]] std::string comm() const {
-    std::string c = read_text("/proc/" + std::to_string(pid_) + "/comm");
-    while (!c.empty() && c.back() == '\n') c.pop_back();
-    return c;
-  }
-  void kill_now() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  NetnsProcess()
+      : ChildProcess(
+            {"unshare", "-n", "sleep", "600"},
+            [self = inode_of("/proc/self/ns/net")](const ChildProcess& p) {
+              return p.netns_inode() != 0 && p.netns_inode() != self && p.comm() == "sleep";
+            },
+            "unshare -n sleep") {}
+};
 
- private:
-  pid_t pid_ = -1;
+// `nsenter --net=/proc/<pid>/ns/net sleep 600`: a second container's init joining the namespace
+// of `owner` (nsenter execs sleep in the same process after setns).
+class JoinerProcess : public ChildProcess {
+ public:
+  explicit JoinerProcess(const NetnsProcess& owner)
+      : ChildProcess(
+            {"nsenter", "--net=" + owner.ns_path(), "sleep", "600"},
+            [ino = owner.netns_inode()](const ChildProcess& p) {
+              return p.netns_inode() == ino && p.comm() == "sleep";
+            },
+            "nsenter sleep") {}
 };
 
 // `ip netns add NAME` (a foreign entry in /run/netns), deleted on destruction.
