@@ -1,7 +1,7 @@
 // The operator's log (see operator_log.hpp): one line per message to syslog's socket in the
 // format syslog(3) sends, or appended to a file, each with a single write so that lines of
 // concurrent hooks never interleave. Only syscalls the hook's sandbox allows: openat, socket
-// (AF_UNIX), connect, sendto, write, stat.
+// (AF_UNIX), connect, sendto, write, stat, fstat.
 #include "common/operator_log.hpp"
 
 #include <fcntl.h>
@@ -41,8 +41,11 @@ UniqueFd connect_syslog(const std::string& socket_path, bool& stream) {
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
   // Datagrams, as journald's and rsyslog's /dev/log are; a stream socket is the fallback glibc
   // also tries.
+  // Non-blocking: a syslog daemon that is stuck or backlogged must never stall a container
+  // start (connect(2) on a full AF_UNIX stream backlog and send(2) on a full datagram queue
+  // would otherwise wait); the message is dropped instead.
   for (int type : {SOCK_DGRAM, SOCK_STREAM}) {
-    UniqueFd fd(::socket(AF_UNIX, type | SOCK_CLOEXEC, 0));
+    UniqueFd fd(::socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!fd) return {};
     if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) {
       stream = type == SOCK_STREAM;
@@ -95,10 +98,24 @@ void OperatorLog::open_destination() noexcept {
       }
     }
   }
-  const std::string& path = file_.empty() ? fallback_file_ : file_;
+  bool fallback = file_.empty();
+  const std::string& path = fallback ? fallback_file_ : file_;
   if (path.empty()) return;
   // O_NOFOLLOW: root appends here, and a symlink planted in its place must not redirect that.
-  fd_.reset(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640));
+  // O_NONBLOCK: a FIFO in its place must not block the hook (open(2) of a FIFO for writing waits
+  // for a reader; with O_NONBLOCK it fails with ENXIO instead); it changes nothing for a file.
+  fd_.reset(::open(path.c_str(),
+                   O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640));
+  if (!fd_ || !fallback) return;  // an explicit log.file is the admin's choice (/dev/null, say)
+  // The default file lives in a directory others may be able to write to (/var/log is
+  // root:syslog 0775 on some distributions): only a regular file of our own user (root, for the
+  // hook and the shim) with one link is appended to, so nothing planted there (a FIFO, a
+  // device, another user's file, a hard link to another file) is.
+  struct stat st {};
+  if (::fstat(fd_.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
+      st.st_nlink != 1) {
+    fd_.reset();
+  }
 }
 
 void OperatorLog::write(int priority, std::string_view level, std::string_view message) noexcept {
@@ -117,7 +134,8 @@ void OperatorLog::write(int priority, std::string_view level, std::string_view m
                          one_line(message));
       // On a stream socket a NUL ends each message, as syslog(3) sends it.
       if (stream_) line.push_back('\0');
-      [[maybe_unused]] ssize_t n = ::send(fd_.get(), line.data(), line.size(), MSG_NOSIGNAL);
+      [[maybe_unused]] ssize_t n =
+          ::send(fd_.get(), line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       return;
     }
     ::gmtime_r(&now, &tm);

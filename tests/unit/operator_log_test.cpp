@@ -1,7 +1,9 @@
 // The operator's log (common/operator_log.hpp): one bounded line per message, to syslog's socket
 // when it exists, else to the fallback file, opened only when the first message comes.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -47,6 +49,40 @@ TEST_F(OperatorLogTest, FileLinesAreAppendedWholeAndOneLineEach) {
   EXPECT_NE(text.find("] error: " + std::string(kMaxOperatorLogMessage, 'x') + " [truncated]\n"),
             std::string::npos);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3);
+}
+
+// open(2) of a FIFO for writing waits for a reader: without O_NONBLOCK this test never ends
+// (ctest's timeout fails it), as a hook would hang until the runtime's hook timeout.
+TEST_F(OperatorLogTest, AFifoAtTheDefaultFileNeitherBlocksNorIsWritten) {
+  std::string fifo = dir_.file("log");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  OperatorLog log("prog", "", "", fifo);
+  log.write(LOG_WARNING, "warning", "not for a fifo");
+  // A reader now opened would find nothing queued.
+  UniqueFd reader(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  ASSERT_TRUE(reader);
+  char buf[64];
+  EXPECT_LE(::read(reader.get(), buf, sizeof buf), 0);
+}
+
+TEST_F(OperatorLogTest, AHardLinkAtTheDefaultFileIsNotAppendedTo) {
+  std::string other = dir_.file("other");
+  test::write_text(other, "someone else's\n");
+  std::string file = dir_.file("log");
+  ASSERT_EQ(::link(other.c_str(), file.c_str()), 0);
+  OperatorLog log("prog", "", "", file);
+  log.write(LOG_WARNING, "warning", "planted");
+  EXPECT_EQ(test::read_text(other), "someone else's\n");
+}
+
+TEST_F(OperatorLogTest, AnotherUsersFileAtTheDefaultPathIsNotAppendedTo) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the file to another user";
+  std::string file = dir_.file("log");
+  test::write_text(file, "nobody's\n");
+  ASSERT_EQ(::chown(file.c_str(), 65534, 65534), 0);
+  OperatorLog log("prog", "", "", file);
+  log.write(LOG_WARNING, "warning", "planted");
+  EXPECT_EQ(test::read_text(file), "nobody's\n");
 }
 
 TEST_F(OperatorLogTest, NothingIsOpenedBeforeTheFirstMessage) {
