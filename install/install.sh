@@ -70,7 +70,30 @@ done
 if [ "$DEFAULT_RT" = 1 ] && [ "$DOCKER" = 0 ]; then
   echo "install.sh: --default-runtime needs --docker" >&2; exit 2
 fi
-case "$PREFIX" in /*) ;; *) echo "install.sh: --prefix must be absolute" >&2; exit 2 ;; esac
+# Every path install.sh writes is recorded in the manifest, whose fields uninstall.sh splits on
+# whitespace; a path with whitespace, a glob character or a newline would make uninstall act on
+# the wrong files, so such a path is refused before anything is done, as is a relative one
+# (uninstall.sh runs from another directory).
+check_path() { # option value
+  case "$2" in
+    /*) ;;
+    *) echo "install.sh: $1 must be an absolute path (got '$2')" >&2; exit 2 ;;
+  esac
+  case "$2" in
+    *[[:space:]]*|*[\*\?\[]*)
+      echo "install.sh: $1: '$2' contains whitespace (or a newline) or a glob character; use a path without them" >&2
+      exit 2 ;;
+  esac
+}
+check_path --prefix "$PREFIX"
+check_path --hooks-dir "$HOOKS_DIR"
+check_path --daemon-json "$DAEMON_JSON"
+check_path --docker-pidfile "$DOCKER_PIDFILE"
+check_path --containerd-config "$CONTAINERD_CONFIG"
+check_path --config-dir "$CONFIG_DIR"
+check_path --systemd-dir "$SYSTEMD_DIR"
+check_path --manifest-dir "$MANIFEST_DIR"
+check_path --debug-dir "$DEBUG_DIR"
 [ "$DRY" = 1 ] || [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 
 BIN=$PREFIX/bin
@@ -219,7 +242,8 @@ if ls "$SRC"/install/systemd/*.service >/dev/null 2>&1 && [ -d /run/systemd/syst
     [ -e "$timer" ] && do_ systemctl enable --now "$(basename "$timer")"
   done
 else
-  say "systemd is not running: no gc timer installed (run '$BIN/oci-netns-hook gc' periodically)"
+  say "systemd is not running: no gc timer installed; run '$BIN/oci-netns-hook gc --every 300' under" \
+      "your supervisor, or '$BIN/oci-netns-hook gc' from cron (README: gc)"
 fi
 
 # 5. Docker: merge the runtime into daemon.json (every other key kept), then reload and check

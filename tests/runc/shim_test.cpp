@@ -670,6 +670,30 @@ TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
 
 // uninstall.sh checks that dockerd survived the reload and says so, failing, when it did not
 // (Docker 20.10 panics on some reloads; every container on the host then loses its daemon).
+// uninstall.sh splits manifest lines on whitespace: a path with a space would make it remove
+// the wrong files (`rm -f /tmp/x` for `/tmp/x y/...`), so install.sh refuses such paths, and
+// relative ones, before doing anything.
+TEST(InstallScripts, PathsWithWhitespaceOrGlobsOrRelativeAreRefusedBeforeAnything) {
+  TempDir t("oci-netns-install");
+  std::string src = OCI_NETNS_SOURCE_DIR;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--prefix", t.file("with space")},        {"--manifest-dir", t.file("tab\there")},
+      {"--hooks-dir", t.file("glob*")},          {"--config-dir", t.file("new\nline")},
+      {"--daemon-json", "relative/daemon.json"},
+  };
+  for (const auto& [option, value] : cases) {
+    std::string flags = " --prefix '" + t.file("prefix") + "' --hooks-dir '" + t.file("hooks.d") +
+                        "' --config-dir '" + t.file("etc") + "' --manifest-dir '" + t.file("var") +
+                        "' --systemd-dir '" + t.file("systemd") + "'";
+    auto r = sh(src + "/install/install.sh --build-dir /nonexistent" + flags + " " + option + " '" +
+                value + "'");
+    EXPECT_EQ(r.exit_code, 2) << option << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("install.sh: " + option), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "") << option;
+    EXPECT_TRUE(dir_entries(t.path()).empty()) << option << ": install.sh wrote something";
+  }
+}
+
 TEST(InstallScripts, UninstallReportsADockerdThatDiesOnItsReload) {
   if (::geteuid() != 0) {
     if (in_ci()) FAIL() << "prerequisite missing in CI: needs root";
