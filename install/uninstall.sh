@@ -84,9 +84,14 @@ while read -r daemon_json name pidfile prev; do
       echo "uninstall.sh: --force: running ones cannot be stopped or exec'd into cleanly" \
            "(the shim is gone); stopped ones cannot start again (Unknown runtime $name)" >&2
     fi
+  elif [ "$FORCE" = 0 ]; then
+    # Its containers cannot be listed, and a stopped one created under our runtime could never
+    # start again once the runtime is gone (dockerd resolves the name at every start).
+    echo "uninstall.sh: dockerd (pidfile $pidfile) is not running, so its containers cannot be" \
+         "checked for runtime $name: start dockerd and run uninstall.sh again, or pass --force" >&2
+    exit 1
   else
-    say "dockerd is not running: cannot check for containers under $name; ones created under it" \
-        "will not start again"
+    say "--force: dockerd is not running: containers created under $name will not start again"
   fi
   [ "$prev" = "-" ] && prev=""
   set -- --file "$daemon_json" --name "$name" --restore-default "$prev"

@@ -694,6 +694,39 @@ TEST(InstallScripts, PathsWithWhitespaceOrGlobsOrRelativeAreRefusedBeforeAnythin
   }
 }
 
+// With dockerd stopped its containers cannot be listed, and a stopped container created under
+// our runtime would never start again: uninstall refuses unless --force.
+TEST(InstallScripts, UninstallRefusesWhileDockerdIsStoppedUnlessForced) {
+  if (::geteuid() != 0) {
+    if (in_ci()) FAIL() << "prerequisite missing in CI: needs root";
+    GTEST_SKIP() << "install.sh needs root";
+  }
+  TempDir t("oci-netns-install");
+  std::string flags = " --prefix '" + t.file("prefix") + "' --hooks-dir '" + t.file("hooks.d") +
+                      "' --daemon-json '" + t.file("daemon.json") + "' --docker-pidfile '" +
+                      t.file("docker.pid") + "' --config-dir '" + t.file("etc") +
+                      "' --manifest-dir '" + t.file("var") + "' --systemd-dir '" +
+                      t.file("systemd") + "'";
+  std::string src = OCI_NETNS_SOURCE_DIR;
+  std::string build = std::string(OCI_NETNS_RUNTIME_BIN);
+  build = build.substr(0, build.rfind("/hook/"));
+  auto r = sh(src + "/install/install.sh --build-dir '" + build + "' --docker" + flags);
+  ASSERT_TRUE(r.ok()) << r.out << r.err;
+  std::string uninstall = src + "/install/uninstall.sh --manifest-dir '" + t.file("var") + "'";
+  r = sh(uninstall);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("is not running, so its containers cannot be checked"), std::string::npos)
+      << r.err;
+  EXPECT_TRUE(
+      nlohmann::json::parse(read_text(t.file("daemon.json")))["runtimes"].contains("oci-netns"));
+  EXPECT_TRUE(path_exists(t.file("prefix/bin/oci-netns-runtime")));
+  r = sh(uninstall + " --force");
+  EXPECT_TRUE(r.ok()) << r.out << r.err;
+  EXPECT_FALSE(
+      nlohmann::json::parse(read_text(t.file("daemon.json")))["runtimes"].contains("oci-netns"));
+  EXPECT_FALSE(path_exists(t.file("prefix/bin/oci-netns-runtime")));
+}
+
 TEST(InstallScripts, UninstallReportsADockerdThatDiesOnItsReload) {
   if (::geteuid() != 0) {
     if (in_ci()) FAIL() << "prerequisite missing in CI: needs root";
