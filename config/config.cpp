@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <utility>
 
 #include "common/io.hpp"
 #include "common/naming.hpp"
@@ -118,24 +119,38 @@ void parse_log(Parser& p, const Json& j, LogConfig& log) {
   }
 }
 
+// runtime.path: empty (the PATH lookup) or absolute. nullopt, with a problem, if neither.
+std::optional<std::string> parse_runtime_path(Parser& p, const Json& j, const std::string& name) {
+  if (!p.expect(j, name, Json::value_t::string, "a string")) return std::nullopt;
+  std::string path = j.get<std::string>();
+  if (!path.empty() && path.front() != '/') {
+    p.problem(fmt::format("{}: must be an absolute path or empty", name));
+    return std::nullopt;
+  }
+  return path;
+}
+
+// runtime.hooks_dirs: an array of absolute paths. nullopt, with a problem, if it is not one.
+std::optional<std::vector<std::string>> parse_hooks_dirs(Parser& p, const Json& j,
+                                                         const std::string& name) {
+  if (!p.expect(j, name, Json::value_t::array, "an array of paths")) return std::nullopt;
+  std::size_t before = p.problems().size();
+  std::vector<std::string> dirs;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    dirs.push_back(p.get_path(j[i], fmt::format("{}[{}]", name, i), ""));
+  }
+  if (p.problems().size() != before) return std::nullopt;
+  return dirs;
+}
+
 void parse_runtime(Parser& p, const Json& j, RuntimeConfig& rt) {
   if (!p.expect(j, "runtime", Json::value_t::object, "an object")) return;
   for (const auto& [key, value] : j.items()) {
     std::string name = "runtime." + key;
     if (key == "path") {
-      std::string path = p.get_string(value, name, "");
-      if (!path.empty() && path.front() != '/') {
-        p.problem(fmt::format("{}: must be an absolute path or empty", name));
-      } else {
-        rt.path = path;
-      }
+      if (auto path = parse_runtime_path(p, value, name)) rt.path = std::move(*path);
     } else if (key == "hooks_dirs") {
-      if (!p.expect(value, name, Json::value_t::array, "an array of paths")) continue;
-      std::vector<std::string> dirs;
-      for (std::size_t i = 0; i < value.size(); ++i) {
-        dirs.push_back(p.get_path(value[i], fmt::format("{}[{}]", name, i), ""));
-      }
-      rt.hooks_dirs = std::move(dirs);
+      if (auto dirs = parse_hooks_dirs(p, value, name)) rt.hooks_dirs = std::move(*dirs);
     } else {
       p.problem(fmt::format("{}: unknown key", name));
     }
@@ -292,25 +307,52 @@ std::optional<std::string> read_config_text(const std::string& path, bool& trust
   }
 }
 
-// runtime.path of a rejected but trusted document, if it is well-formed JSON whose
-// runtime.path is an absolute path; else empty. Nothing else of the document is used.
-std::string salvage_runtime_path(std::string_view text) {
-  try {
-    Json doc =
-        parse_strict_ordered_json(text, "config", {.max_bytes = kMaxConfigBytes, .max_depth = 16});
-    if (!doc.is_object()) return "";
-    auto rt = doc.find("runtime");
-    if (rt == doc.end() || !rt->is_object()) return "";
-    auto path = rt->find("path");
-    if (path == rt->end() || !path->is_string()) return "";
-    std::string value = path->get<std::string>();
-    if (value.starts_with('/') && value.find('\0') == std::string::npos) return value;
-  } catch (const InputError&) {
-  }
-  return "";
+// `key` of the object `doc` through `parse` with a Parser of its own: the value if the key is
+// there and passes parse_config()'s checks for it, else nullopt.
+template <typename Parse>
+auto salvage_key(const Json& doc, const std::string& key, const std::string& name, Parse parse)
+    -> decltype(parse(std::declval<Parser&>(), doc, name)) {
+  auto it = doc.find(key);
+  if (it == doc.end()) return std::nullopt;
+  Parser p("config");
+  auto value = parse(p, *it, name);
+  if (!p.problems().empty()) return std::nullopt;
+  return value;
+}
+
+// netns_dir, state_dir: get_path()'s checks, as parse_config() makes them.
+std::optional<std::string> parse_dir(Parser& p, const Json& j, const std::string& name) {
+  return p.get_path(j, name, "");
 }
 
 }  // namespace
+
+SalvagedSettings salvage_config(std::string_view text) {
+  SalvagedSettings out;
+  Json doc;
+  try {
+    doc =
+        parse_strict_ordered_json(text, "config", {.max_bytes = kMaxConfigBytes, .max_depth = 16});
+  } catch (const InputError&) {
+    return out;
+  }
+  if (!doc.is_object()) return out;
+  out.netns_dir = salvage_key(doc, "netns_dir", "netns_dir", parse_dir);
+  out.state_dir = salvage_key(doc, "state_dir", "state_dir", parse_dir);
+  // The pair must pass the loader's last check too: a reference and a record never share a
+  // directory. If they would, neither is taken.
+  Config defaults;
+  if (out.netns_dir.value_or(defaults.netns_dir) == out.state_dir.value_or(defaults.state_dir)) {
+    out.netns_dir.reset();
+    out.state_dir.reset();
+  }
+  if (auto rt = doc.find("runtime"); rt != doc.end() && rt->is_object()) {
+    out.runtime_path = salvage_key(*rt, "path", "runtime.path", parse_runtime_path);
+    if (out.runtime_path && out.runtime_path->empty()) out.runtime_path.reset();
+    out.hooks_dirs = salvage_key(*rt, "hooks_dirs", "runtime.hooks_dirs", parse_hooks_dirs);
+  }
+  return out;
+}
 
 Config load_config(const std::string& path) {
   bool trusted = false;
@@ -332,7 +374,6 @@ LoadedConfig load_config_or_defaults(const std::string& path) {
   try {
     text = read_config_text(path, trusted);
     if (text) out.config = parse_config(*text, path);
-    out.runtime_path = out.config.runtime.path;
     return out;
   } catch (const ConfigError& e) {
     out.problem = config_problem_line(e);
@@ -346,7 +387,13 @@ LoadedConfig load_config_or_defaults(const std::string& path) {
     out.config.runtime.hooks_dirs = {dir};
   }
 #endif
-  if (trusted && text) out.runtime_path = salvage_runtime_path(*text);
+  if (!trusted || !text) return out;
+  out.salvaged = salvage_config(*text);
+  const SalvagedSettings& kept = out.salvaged;
+  if (kept.netns_dir) out.config.netns_dir = *kept.netns_dir;
+  if (kept.state_dir) out.config.state_dir = *kept.state_dir;
+  if (kept.runtime_path) out.config.runtime.path = *kept.runtime_path;
+  if (kept.hooks_dirs) out.config.runtime.hooks_dirs = *kept.hooks_dirs;
   return out;
 }
 

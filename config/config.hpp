@@ -1,6 +1,7 @@
 // The configuration model (one JSON file shared by the hook and the runtime shim) and its loader.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -74,16 +75,35 @@ Config load_config(const std::string& path);
 // One line for a ConfigError: the first problem, and how many more there are.
 std::string config_problem_line(const ConfigError& e);
 
+// What a rejected config still gives (README "A config that cannot be used"): the settings
+// that, taken from the built-in defaults instead, would make a command undo less or widen more
+// than the admin asked (the runtime that deletes the containers, where their references and
+// records are, which hooks.d directories the shim reads). Each is set only if the document is a
+// well-formed JSON object and that key passes the same checks parse_config() makes.
+struct SalvagedSettings {
+  std::optional<std::string> netns_dir;
+  std::optional<std::string> state_dir;
+  std::optional<std::string> runtime_path;  // never empty
+  std::optional<std::vector<std::string>> hooks_dirs;
+
+  [[nodiscard]] bool empty() const {
+    return !netns_dir && !state_dir && !runtime_path && !hooks_dirs;
+  }
+};
+
+// The salvageable settings of a config document that parse_config() rejected. Only for a file
+// that passed the ownership check: an untrusted file must give nothing.
+SalvagedSettings salvage_config(std::string_view text);
+
 // For the commands that must work with a config that cannot be used (every shim command, both
 // hook stages): the file's config, or the built-in defaults and why.
 struct LoadedConfig {
-  Config config;        // the file's, or Config{} whole: never part of a rejected file
+  // The file's; or, for a rejected file, Config{} with only `salvaged` applied.
+  Config config;
   std::string problem;  // empty if the file was used; else one line naming the file and reason
-  // The runtime the shim execs: runtime.path of the file if it is used; if it is rejected but
-  // is trusted (owned by root, not group/world-writable) strict JSON whose runtime.path is an
-  // absolute path, that one (the runtime that made the containers must be the one that deletes
-  // them); else empty (the first runc/crun on PATH).
-  std::string runtime_path;
+  // For a rejected file that is owned by root and not group/world-writable: salvage_config() of
+  // it. Empty otherwise (a file that was used, a missing, unreadable or untrusted one).
+  SalvagedSettings salvaged;
 };
 
 // load_config(path), never throwing for the file's content, ownership or a read error.

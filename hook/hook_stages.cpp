@@ -29,14 +29,18 @@ ReferenceSettings reference_settings(const Config& cfg) {
 }
 
 // Loads the config and switches logging to it. A config that cannot be used (unreadable,
-// invalid, or not owned by root) is replaced whole by the built-in defaults, with an error
-// logged: a typo in the file must not stop every container start or stop (README
-// "Configuration": a broken config), and nothing of a rejected file is ever applied.
+// invalid, or not owned by root) is replaced by the built-in defaults, with an error logged: a
+// typo in the file must not stop every container start or stop (README "A config that cannot be
+// used"). Of a rejected file only its netns_dir and state_dir are used, and only if it is root's
+// and they are valid (config/config.hpp SalvagedSettings): the references it made are there.
 Config load_and_log(const GlobalOptions& options, const char* stage) {
   LoadedConfig loaded = load_config_or_defaults(resolve_config_path(options.config_path));
   if (!loaded.problem.empty()) {
-    spdlog::error("{}: config not used, running with the built-in defaults (no sysctls): {}", stage,
-                  loaded.problem);
+    std::string kept;
+    if (loaded.salvaged.netns_dir) kept = "netns_dir";
+    if (loaded.salvaged.state_dir) kept += kept.empty() ? "state_dir" : " and state_dir";
+    spdlog::error("{}: config not used, running with the built-in defaults (no sysctls{}): {}",
+                  stage, kept.empty() ? "" : "; its " + kept + " kept", loaded.problem);
   } else if (loaded.config.log != LogSettings{}) {
     // main() installed the default settings already; building the same sinks again would only
     // cost every container start another logger and pattern formatter.
@@ -215,8 +219,8 @@ int run_create_runtime(const GlobalOptions& options) {
 }
 
 int run_poststop(const GlobalOptions& options) {
-  // With the defaults, the record in the default state_dir is enough: it names the netns_dir
-  // the reference was made in.
+  // The record names the netns_dir the reference was made in, so finding it is enough: in the
+  // config's state_dir (a rejected file's own if it could be salvaged), then the default one.
   Config cfg = load_and_log(options, "poststop");
   OciState state;
   try {
@@ -233,8 +237,9 @@ int run_poststop(const GlobalOptions& options) {
     RemoveResult r = remove_reference(reference_settings(cfg), state.id);
     if (ReferenceSettings defaults;
         r.outcome == RemoveOutcome::kNothingToDo && cfg.state_dir != defaults.state_dir) {
-      // A createRuntime that ran while the config could not be used recorded in the default
-      // state_dir. Only a container without a record here pays for this second look.
+      // A createRuntime that ran while the config could not be used, and its state_dir could
+      // not be salvaged, recorded in the default state_dir. Only a container without a record
+      // here pays for this second look.
       r = remove_reference(defaults, state.id);
     }
     switch (r.outcome) {

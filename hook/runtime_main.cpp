@@ -75,15 +75,15 @@ std::string find_runtime(const LoadedConfig& loaded, Reporter& reporter) {
   const char* path_env = std::getenv("PATH");
   std::string path = path_env == nullptr ? "" : path_env;
   FileId self = self_file_id();
-  if (!loaded.problem.empty() && !loaded.runtime_path.empty()) {
+  if (loaded.salvaged.runtime_path) {
     try {
-      return resolve_runtime(loaded.runtime_path, path, self);
+      return resolve_runtime(*loaded.salvaged.runtime_path, path, self);
     } catch (const InputError& e) {
       reporter.warning(std::string(e.what()) + "; using PATH");
       return resolve_runtime("", path, self);
     }
   }
-  return resolve_runtime(loaded.runtime_path, path, self);
+  return resolve_runtime(loaded.config.runtime.path, path, self);
 }
 
 int shim_main(int argc, char** argv) {
@@ -96,15 +96,18 @@ int shim_main(int argc, char** argv) {
                        " is set): the configured runtime leads back to oci-netns-runtime");
     }
     // A config that cannot be used never stops the runtime: every passthrough command (kill,
-    // delete, exec, state, ...) runs as before, and create/run add the hooks of the default
-    // hooks_dirs (README "Configuration": a broken config). Nothing else of a rejected file is
-    // used, and its runtime.path only if the file is root's (config/config.hpp).
+    // delete, exec, state, ...) runs as before, and create/run add the hooks of the file's
+    // runtime.hooks_dirs if it is root's and that key is valid, else of the default hooks_dirs
+    // (README "A config that cannot be used"). Nothing else of a rejected file is used but its
+    // runtime.path, on the same terms (config/config.hpp SalvagedSettings).
     LoadedConfig loaded = load_config_or_defaults(resolve_config_path(""));
     reporter.use_settings(loaded.config.log);
     if (!loaded.problem.empty()) {
       if (args.rewrites_config()) {
-        reporter.error("config not used, adding the hooks of the default hooks_dirs: " +
-                       loaded.problem);
+        reporter.error(
+            std::string("config not used, adding the hooks of ") +
+            (loaded.salvaged.hooks_dirs ? "its runtime.hooks_dirs" : "the default hooks_dirs") +
+            ": " + loaded.problem);
       } else {
         reporter.warning("config not used: " + loaded.problem);
       }

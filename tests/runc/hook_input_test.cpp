@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "tests/runc/ops_fixtures.hpp"
 #include "tests/support/runc.hpp"
 
 namespace ocinetns::test {
@@ -159,16 +160,16 @@ TEST_F(HookInput, PoststopToleratesMissingStateButNotUnreadableInput) {
   expect_nothing_created();
 }
 
-// A config that cannot be used is replaced whole by the built-in defaults, with an error naming
-// the problem: the container starts (pid 1 is in the host's network namespace, so the defaults
-// make no reference either), and nothing of the file (here its private directories) is used.
+// A config that cannot be used is replaced by the built-in defaults, with an error naming the
+// problem: the container starts (pid 1 is in the host's network namespace, so no reference is
+// made). Of the root-owned file only its valid netns_dir is kept (its state_dir is at fault).
 TEST_F(HookInput, BadConfigFallsBackToTheDefaultsNamingTheKey) {
   write_text(config_path(),
              R"({"netns_dir":")" + dir_.file("netns") + R"(","state_dir":"relative","bogus":1})");
   auto r = hook("createRuntime", R"({"id":"cfg","pid":1})");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("error: createRuntime: config not used, running with the built-in "
-                       "defaults (no sysctls): " +
+                       "defaults (no sysctls; its netns_dir kept): " +
                        config_path() +
                        ": state_dir: must be an absolute path (and 1 more; run "
                        "`oci-netns-hook validate`)"),
@@ -179,6 +180,60 @@ TEST_F(HookInput, BadConfigFallsBackToTheDefaultsNamingTheKey) {
   EXPECT_EQ(v.exit_code, 2);
   EXPECT_NE(v.out.find("state_dir: must be an absolute path"), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("bogus: unknown key"), std::string::npos) << v.out;
+}
+
+// A reference made under a config with private directories, then the config breaks (a typo):
+// poststop still finds the record in the file's state_dir (kept: the file is root's, well-formed
+// JSON, and the key is valid) and removes the reference. A createRuntime under the broken config
+// makes its reference there too, so the poststop under the fixed config finds it.
+TEST_F(HookInput, BrokenConfigKeepsItsDirectoriesForTheReference) {
+  NetnsProcess proc;
+  std::string id = "salvage-" + std::to_string(getpid());
+  std::string state = R"({"id":")" + id + R"(","pid":)" + std::to_string(proc.pid()) + "}";
+  std::string good = read_text(config_path());
+  std::string broken = good.substr(0, good.rfind('}')) + R"(,"on_eror":"warn"})";
+  std::string ref = dir_.file("netns/" + id);
+  std::string record = dir_.file("state/containers/" + id + ".json");
+  auto expect_gone = [&] {
+    EXPECT_FALSE(path_exists(ref));
+    EXPECT_FALSE(mountinfo_has(ref));
+    EXPECT_FALSE(path_exists(record));
+    EXPECT_FALSE(path_exists("/run/netns/" + id));
+    EXPECT_FALSE(path_exists("/run/oci-netns-hook/containers/" + id + ".json"));
+  };
+  // Whatever a failing run left in the default directories is removed there, with the defaults.
+  struct DefaultDirsCleanup {
+    std::string state;
+    ~DefaultDirsCleanup() {
+      run_hook({"poststop"}, state, {"OCI_NETNS_HOOK_CONFIG=/nonexistent/oci-netns/config.json"});
+    }
+  } cleanup{state};
+  std::string kept =
+      "config not used, running with the built-in defaults (no sysctls; its "
+      "netns_dir and state_dir kept): " +
+      config_path() + ": on_eror: unknown key";
+
+  auto r = hook("createRuntime", state);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(inode_of(ref), proc.netns_inode());
+  ASSERT_TRUE(path_exists(record));
+  write_text(config_path(), broken);
+  r = hook("poststop", state);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("error: poststop: " + kept), std::string::npos) << r.err;
+  expect_gone();
+
+  r = hook("createRuntime", state);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("error: createRuntime: " + kept), std::string::npos) << r.err;
+  EXPECT_EQ(inode_of(ref), proc.netns_inode());
+  EXPECT_TRUE(mountinfo_has(ref));
+  EXPECT_TRUE(path_exists(record));
+  EXPECT_FALSE(path_exists("/run/netns/" + id));
+  write_text(config_path(), good);
+  r = hook("poststop", state);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  expect_gone();
 }
 
 TEST_F(HookInput, UntrustedConfigFileIsNotUsed) {

@@ -363,9 +363,10 @@ TEST(RuncShim, BrokenConfigKeepsPassthroughWorkingAndDeleteRemovesTheReference) 
       << log_json;
 }
 
-// create/run with a config that cannot be used: the container starts with the hooks of the
-// default hooks_dirs, and the hook makes the reference with the built-in defaults (no sysctls);
-// the shim and the hook each log an error, and delete removes the reference.
+// create/run with a config that cannot be used (and no runtime.hooks_dirs of its own): the
+// container starts with the hooks of the default hooks_dirs, and the hook makes the reference with
+// the built-in defaults (no sysctls); the shim and the hook each log an error, and delete removes
+// the reference.
 TEST(RuncShim, BrokenConfigAtCreateStartsWithTheDefaultsAndSaysSo) {
   OCI_NETNS_REQUIRE_RUNC();
   ShimSetup setup;
@@ -374,7 +375,7 @@ TEST(RuncShim, BrokenConfigAtCreateStartsWithTheDefaultsAndSaysSo) {
   std::string oplog = setup.file("operator.log");
   setup.install_hooks(R"({"always":true})", {"OCI_NETNS_TEST_DEFAULT_LOG=" + oplog},
                       defaults.path());
-  setup.write_config(R"("sysctls":{"net.ipv4.tcp_keepalive_time":621})");  // not a string
+  write_text(setup.config(), R"({"sysctls":{"net.ipv4.tcp_keepalive_time":621}})");  // not a string
   RuncBundle bundle({"sh", "-c", "cat /proc/sys/net/ipv4/tcp_keepalive_time; sleep 3600"});
   bundle.write();
   std::string id = unique_id("shim-broken-create");
@@ -394,7 +395,9 @@ TEST(RuncShim, BrokenConfigAtCreateStartsWithTheDefaultsAndSaysSo) {
   EXPECT_TRUE(listed(id));
   EXPECT_EQ(inode_of("/run/netns/" + id), inode_of("/proc/" + std::to_string(c.pid()) + "/ns/net"));
   for (int i = 0; i < 50 && c.output().empty(); ++i) usleep(100000);
-  EXPECT_NE(c.output(), "621\n");  // nothing of the rejected file was applied
+  // Nothing of the rejected file was applied: the kernel's value for a new network namespace
+  // (TCP_KEEPALIVE_TIME, two hours), whatever the host's is.
+  EXPECT_EQ(c.output(), "7200\n");
   std::string logged = read_text(oplog);
   EXPECT_NE(logged.find("oci-netns-runtime["), std::string::npos) << logged;
   EXPECT_NE(logged.find("oci-netns-hook["), std::string::npos) << logged;
@@ -408,30 +411,110 @@ TEST(RuncShim, BrokenConfigAtCreateStartsWithTheDefaultsAndSaysSo) {
   EXPECT_FALSE(mountinfo_has("/run/netns/" + id));
 }
 
-// A container created while the config was broken has its record in the default state_dir; a
-// poststop under the fixed config, whose state_dir is another, still finds it there.
+// A container created while the config was broken, with the fault in its state_dir key (so that
+// key cannot be kept), has its record in the default state_dir; a poststop under the fixed config,
+// whose state_dir is another, still finds it there.
 TEST(RuncShim, ReferenceMadeUnderABrokenConfigIsRemovedAfterTheFix) {
   OCI_NETNS_REQUIRE_RUNC();
   ShimSetup setup;
-  TempDir defaults("oci-netns-shim-defaults");
-  ::chmod(defaults.path().c_str(), 0755);
-  setup.install_hooks(R"({"always":true})", {}, defaults.path());
-  std::string fixed = R"("state_dir":")" + setup.file("state") + "\"";
-  setup.write_config(fixed + R"(,"on_eror":"warn")");
+  setup.install_hooks();
+  std::string state_dir = setup.file("state");
+  setup.write_config(R"("state_dri":")" + state_dir + "\"");  // the typo
   RuncBundle bundle;
   bundle.write();
   std::string id = unique_id("shim-fixed");
   RuncContainer c(id, bundle);
-  auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'",
-                      "OCI_NETNS_TEST_DEFAULT_HOOKS_DIR='" + defaults.path() + "'");
+  auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'");
   ASSERT_TRUE(r.ok()) << r.err;
   ASSERT_TRUE(listed(id));
   EXPECT_TRUE(path_exists("/run/oci-netns-hook/containers/" + id + ".json"));
-  setup.write_config(fixed);
+  EXPECT_FALSE(path_exists(state_dir + "/containers/" + id + ".json"));
+  setup.write_config(R"("state_dir":")" + state_dir + "\"");
   EXPECT_TRUE(c.kill_and_delete().ok());
   EXPECT_FALSE(listed(id));
   EXPECT_FALSE(mountinfo_has("/run/netns/" + id));
   EXPECT_FALSE(path_exists("/run/oci-netns-hook/containers/" + id + ".json"));
+}
+
+// A container made under a config with its own netns_dir and state_dir, then the config breaks
+// (a typo): delete's poststop looks in the file's state_dir (kept, since the file is root's,
+// well-formed JSON and the key valid) and removes the reference; the built-in defaults alone would
+// look only in /run/oci-netns-hook and leave the mount, the pinned netns and the record.
+TEST(RuncShim, BrokenConfigWithPrivateDirectoriesDeleteRemovesTheReference) {
+  OCI_NETNS_REQUIRE_RUNC();
+  ShimSetup setup;
+  setup.install_hooks();
+  std::string netns_dir = setup.file("netns");
+  std::string state_dir = setup.file("state");
+  std::string dirs = R"("netns_dir":")" + netns_dir + R"(","state_dir":")" + state_dir + "\"";
+  setup.write_config(dirs);
+  RuncBundle bundle;
+  bundle.write();
+  std::string id = unique_id("shim-private-broken");
+  RuncContainer c(id, bundle);
+  auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'");
+  ASSERT_TRUE(r.ok()) << r.err << read_text(bundle.dir() + "/log.json");
+  ASSERT_GT(c.pid(), 0);
+  std::string ref = netns_dir + "/" + id;
+  std::string record = state_dir + "/containers/" + id + ".json";
+  ASSERT_EQ(inode_of(ref), inode_of("/proc/" + std::to_string(c.pid()) + "/ns/net"));
+  ASSERT_TRUE(mountinfo_has(ref));
+  ASSERT_TRUE(path_exists(record));
+
+  setup.write_config(dirs + R"(,"on_eror":"warn")");
+  ASSERT_TRUE(setup.shim(bundle.dir(), "kill '" + id + "' KILL").ok());
+  for (int i = 0; i < 100; ++i) {
+    auto s = setup.shim(bundle.dir(), "state '" + id + "'");
+    if (!s.ok() || s.out.find("\"stopped\"") != std::string::npos) break;
+    usleep(50000);
+  }
+  auto deleted = setup.shim(bundle.dir(), "delete '" + id + "'");
+  ASSERT_TRUE(deleted.ok()) << deleted.err;
+  EXPECT_FALSE(path_exists(ref));
+  EXPECT_FALSE(mountinfo_has(ref));
+  EXPECT_FALSE(path_exists(record));
+  EXPECT_FALSE(path_exists("/run/netns/" + id));
+}
+
+// The shim's create under a broken config with hooks_dirs of its own adds the hooks of those
+// directories (kept, like the directories above) and not those of the default hooks_dirs: a
+// typo must not start running third-party hooks the admin had left out.
+TEST(RuncShim, BrokenConfigAddsTheHooksOfItsOwnHooksDirsNotTheDefaults) {
+  OCI_NETNS_REQUIRE_RUNC();
+  ShimSetup setup;
+  setup.install_hooks();
+  TempDir defaults("oci-netns-shim-defaults");
+  ::chmod(defaults.path().c_str(), 0755);
+  std::string marker = setup.file("third-party-ran");
+  nlohmann::json third_party = {
+      {"version", "1.0.0"},
+      {"hook", {{"path", "/bin/sh"}, {"args", {"sh", "-c", "touch '" + marker + "'"}}}},
+      {"when", {{"always", true}}},
+      {"stages", {"createRuntime"}}};
+  write_text(defaults.file("00-third-party.json"), third_party.dump());
+  setup.write_config(R"("on_eror":"warn")");  // the typo
+  RuncBundle bundle;
+  bundle.write();
+  std::string id = unique_id("shim-broken-hooks");
+  RuncContainer c(id, bundle);
+  auto r = setup.shim(bundle.dir(), "run -d --bundle '" + bundle.dir() + "' '" + id + "'",
+                      "OCI_NETNS_TEST_DEFAULT_HOOKS_DIR='" + defaults.path() + "'");
+  ASSERT_TRUE(r.ok()) << r.err << read_text(bundle.dir() + "/log.json");
+  EXPECT_NE(r.err.find("error: config not used, adding the hooks of its runtime.hooks_dirs: " +
+                       setup.config() + ": on_eror: unknown key"),
+            std::string::npos)
+      << r.err;
+  auto spec = nlohmann::json::parse(read_text(bundle.dir() + "/config.json"));
+  ASSERT_TRUE(spec.contains("hooks")) << "no hook added";
+  ASSERT_EQ(spec["hooks"]["createRuntime"].size(), 1u) << spec["hooks"].dump();
+  EXPECT_EQ(spec["hooks"]["createRuntime"][0]["path"], hook_binary());
+  EXPECT_EQ(spec["hooks"]["poststop"].size(), 1u);
+  EXPECT_FALSE(path_exists(marker));
+  ASSERT_GT(c.pid(), 0);
+  EXPECT_TRUE(listed(id));  // the kept directory's hook ran
+  EXPECT_TRUE(c.kill_and_delete().ok());
+  EXPECT_FALSE(listed(id));
+  EXPECT_FALSE(mountinfo_has("/run/netns/" + id));
 }
 
 // A warning under a config with no log settings reaches the default destination: the log file

@@ -132,62 +132,150 @@ TEST_F(ConfigFallback, UsableFileIsUsed) {
   LoadedConfig l = load_config_or_defaults(path());
   EXPECT_EQ(l.problem, "");
   EXPECT_EQ(l.config.netns_dir, "/tmp/n");
-  EXPECT_EQ(l.runtime_path, "/usr/bin/crun");
+  EXPECT_EQ(l.config.runtime.path, "/usr/bin/crun");
+  EXPECT_TRUE(l.salvaged.empty());  // a file that is used is not "salvaged"
 }
 
 TEST_F(ConfigFallback, MissingFileIsTheDefaultsWithoutAProblem) {
   LoadedConfig l = load_config_or_defaults(path());
   EXPECT_EQ(l.problem, "");
   EXPECT_EQ(l.config.netns_dir, "/run/netns");
-  EXPECT_EQ(l.runtime_path, "");
+  EXPECT_EQ(l.config.runtime.path, "");
+  EXPECT_TRUE(l.salvaged.empty());
 }
 
-TEST_F(ConfigFallback, InvalidFileGivesTheWholeDefaultsAndOnlyItsRuntimePath) {
+TEST_F(ConfigFallback, InvalidFileGivesTheDefaultsAndOnlyItsSalvageableSettings) {
   if (!trusted()) GTEST_SKIP() << "needs root to write a trusted config";
   write(R"({"netns_dir":"/tmp/n","sysctls":{"net.ipv4.ip_forward":"1"},"sandbox":"off",)"
-        R"("log":{"file":"/tmp/l"},"runtime":{"path":"/usr/bin/crun","hooks_dirs":["/h"]},)"
-        R"("bogus":1,"on_error":"maybe"})");
+        R"("log":{"file":"/tmp/l"},"runtime":{"path":"/usr/bin/crun","hooks_dirs":["/h/"]},)"
+        R"("name_template":"x-{id}","on_error":"fail","shared_netns":"alias",)"
+        R"("annotation_sysctls":["net.*"],"sysctl_errors":"warn",)"
+        R"("state_dir":"/tmp/s","bogus":1,"host_namespace_sysctls":"maybe"})");
   LoadedConfig l = load_config_or_defaults(path());
   EXPECT_EQ(l.problem, path() + ": bogus: unknown key (and 1 more; run `oci-netns-hook validate`)");
   Config defaults;
-  EXPECT_EQ(l.config.netns_dir, defaults.netns_dir);
+  // Kept: where references and records are, the runtime, the hooks.d directories.
+  EXPECT_EQ(l.config.netns_dir, "/tmp/n");
+  EXPECT_EQ(l.config.state_dir, "/tmp/s");
+  EXPECT_EQ(l.config.runtime.path, "/usr/bin/crun");
+  EXPECT_EQ(l.config.runtime.hooks_dirs, std::vector<std::string>{"/h"});
+  EXPECT_EQ(l.salvaged.netns_dir, "/tmp/n");
+  EXPECT_EQ(l.salvaged.state_dir, "/tmp/s");
+  EXPECT_EQ(l.salvaged.runtime_path, "/usr/bin/crun");
+  EXPECT_EQ(l.salvaged.hooks_dirs, std::vector<std::string>{"/h"});
+  // Every other key is the built-in default.
   EXPECT_TRUE(l.config.sysctls.empty());
-  EXPECT_EQ(l.config.sandbox, SandboxMode::kErrno);
+  EXPECT_TRUE(l.config.annotation_sysctls.empty());
+  EXPECT_EQ(l.config.sandbox, defaults.sandbox);
   EXPECT_EQ(l.config.log, LogSettings{});
-  EXPECT_EQ(l.config.runtime.path, "");
-  EXPECT_EQ(l.config.runtime.hooks_dirs, defaults.runtime.hooks_dirs);
-  EXPECT_EQ(l.runtime_path, "/usr/bin/crun");
+  EXPECT_EQ(l.config.name_template, defaults.name_template);
+  EXPECT_EQ(l.config.on_error, defaults.on_error);
+  EXPECT_EQ(l.config.shared_netns, defaults.shared_netns);
+  EXPECT_EQ(l.config.sysctl_errors, defaults.sysctl_errors);
+  EXPECT_EQ(l.config.host_namespace_sysctls, defaults.host_namespace_sysctls);
 }
 
-TEST_F(ConfigFallback, NoRuntimePathFromJsonThatDoesNotParseOrARelativeOne) {
+TEST_F(ConfigFallback, NothingFromJsonThatDoesNotParseOrFromInvalidKeys) {
   if (!trusted()) GTEST_SKIP() << "needs root to write a trusted config";
-  write(R"({"runtime":{"path":"/usr/bin/crun"},)");
+  write(R"({"runtime":{"path":"/usr/bin/crun"},"state_dir":"/tmp/s",)");
   LoadedConfig l = load_config_or_defaults(path());
   EXPECT_NE(l.problem, "");
-  EXPECT_EQ(l.runtime_path, "");
+  EXPECT_TRUE(l.salvaged.empty());
+  EXPECT_EQ(l.config.runtime.path, "");
+  EXPECT_EQ(l.config.state_dir, Config{}.state_dir);
   write(R"({"runtime":{"path":"crun"}})");
   l = load_config_or_defaults(path());
   EXPECT_NE(l.problem.find("runtime.path: must be an absolute path or empty"), std::string::npos)
       << l.problem;
-  EXPECT_EQ(l.runtime_path, "");
+  EXPECT_TRUE(l.salvaged.empty());
+  EXPECT_EQ(l.config.runtime.path, "");
 }
 
 TEST_F(ConfigFallback, UntrustedFileGivesNothingOfItself) {
 #ifdef OCI_NETNS_ALLOW_UNTRUSTED_CONFIG
   GTEST_SKIP() << "built with OCI_NETNS_ALLOW_UNTRUSTED_CONFIG: ownership checks are off";
 #endif
-  write(R"({"netns_dir":"/tmp/n","runtime":{"path":"/tmp/evil"}})", 0666);
+  Config defaults;
+  write(R"({"netns_dir":"/tmp/n","state_dir":"/tmp/s",)"
+        R"("runtime":{"path":"/tmp/evil","hooks_dirs":["/tmp/h"]}})",
+        0666);
   LoadedConfig l = load_config_or_defaults(path());
   EXPECT_NE(l.problem.find("config `" + path() + "`: refused, "), std::string::npos) << l.problem;
-  EXPECT_EQ(l.config.netns_dir, "/run/netns");
-  EXPECT_EQ(l.runtime_path, "");  // a non-root writer must never choose what root execs
+  EXPECT_TRUE(l.salvaged.empty());
+  EXPECT_EQ(l.config.netns_dir, defaults.netns_dir);
+  EXPECT_EQ(l.config.state_dir, defaults.state_dir);
+  EXPECT_EQ(l.config.runtime.path, "");  // a non-root writer must never choose what root execs
+  EXPECT_EQ(l.config.runtime.hooks_dirs, defaults.runtime.hooks_dirs);
+  // Not root's (a test run as root chowns it to nobody): nothing either.
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::chmod(path().c_str(), 0644), 0);
+    ASSERT_EQ(::chown(path().c_str(), 65534, 65534), 0);
+    l = load_config_or_defaults(path());
+    EXPECT_NE(l.problem.find("instead of root"), std::string::npos) << l.problem;
+    EXPECT_TRUE(l.salvaged.empty());
+    EXPECT_EQ(l.config.state_dir, defaults.state_dir);
+    EXPECT_EQ(l.config.runtime.hooks_dirs, defaults.runtime.hooks_dirs);
+  }
 }
 
 TEST_F(ConfigFallback, UnreadablePathIsAProblemNotAnException) {
   write("{}");
   LoadedConfig l = load_config_or_defaults(path() + "/below");
   EXPECT_NE(l.problem.find("open config"), std::string::npos) << l.problem;
-  EXPECT_EQ(l.runtime_path, "");
+  EXPECT_TRUE(l.salvaged.empty());
+}
+
+// salvage_config: each key on its own, only with the value parse_config() would accept.
+TEST(ConfigSalvage, EachKeyIsTakenOnlyWithAValidValue) {
+  SalvagedSettings s =
+      salvage_config(R"({"bogus":1,"netns_dir":"/tmp/n//","state_dir":"/tmp/s",)"
+                     R"("runtime":{"path":"/usr/bin/crun","hooks_dirs":["/a","/b/"],"typo":1}})");
+  EXPECT_EQ(s.netns_dir, "/tmp/n");  // normalised as the loader does
+  EXPECT_EQ(s.state_dir, "/tmp/s");
+  EXPECT_EQ(s.runtime_path, "/usr/bin/crun");
+  EXPECT_EQ(s.hooks_dirs, (std::vector<std::string>{"/a", "/b"}));
+  EXPECT_EQ(salvage_config(R"({"runtime":{"hooks_dirs":[]}})").hooks_dirs,
+            std::vector<std::string>{});  // what the admin set: no hooks.d directory at all
+
+  struct Case {
+    const char* label;
+    const char* text;
+  };
+  const Case nothing[] = {
+      {"not JSON", R"({"netns_dir":"/tmp/n")"},
+      {"duplicate key", R"({"state_dir":"/a","state_dir":"/b"})"},
+      {"not an object", R"(["/tmp/n"])"},
+      {"absent", R"({"bogus":1})"},
+      {"relative dirs", R"({"netns_dir":"n","state_dir":"s"})"},
+      {"empty dirs", R"({"netns_dir":"","state_dir":""})"},
+      {"dotdot dirs", R"({"netns_dir":"/run/../etc","state_dir":"/a/.."})"},
+      {"wrong types",
+       R"({"netns_dir":1,"state_dir":["/s"],"runtime":{"path":2,"hooks_dirs":"/h"}})"},
+      {"runtime not an object", R"({"runtime":"/usr/bin/runc"})"},
+      {"relative runtime", R"({"runtime":{"path":"runc","hooks_dirs":["/a","rel"]}})"},
+      {"empty runtime path, hooks_dirs not paths", R"({"runtime":{"path":"","hooks_dirs":[1]}})"},
+      {"hooks_dirs with ..", R"({"runtime":{"hooks_dirs":["/a","/b/../c"]}})"},
+      {"the pair collides", R"({"netns_dir":"/x","state_dir":"/x/"})"},
+      {"netns_dir is the default state_dir", R"({"netns_dir":"/run/oci-netns-hook"})"},
+      {"state_dir is the default netns_dir", R"({"state_dir":"/run/netns/"})"},
+  };
+  for (const Case& c : nothing) {
+    SCOPED_TRACE(c.label);
+    SalvagedSettings got = salvage_config(c.text);
+    EXPECT_TRUE(got.empty()) << got.netns_dir.value_or("-") << " " << got.state_dir.value_or("-")
+                             << " " << got.runtime_path.value_or("-");
+  }
+}
+
+// A rejected file whose state_dir is the one at fault still gives its valid netns_dir: the
+// record then goes to the default state_dir, which names that netns_dir.
+TEST(ConfigSalvage, KeysAreIndependent) {
+  SalvagedSettings s = salvage_config(R"({"netns_dir":"/tmp/n","state_dir":"rel"})");
+  EXPECT_EQ(s.netns_dir, "/tmp/n");
+  EXPECT_FALSE(s.state_dir);
+  s = salvage_config(R"({"runtime":{"path":"rel","hooks_dirs":["/h"]}})");
+  EXPECT_FALSE(s.runtime_path);
+  EXPECT_EQ(s.hooks_dirs, std::vector<std::string>{"/h"});
 }
 
 }  // namespace
