@@ -2,7 +2,8 @@
 // OCI_NETNS_FAULT_POINT("name"), which does not compile for a name missing from the list, so the
 // tests (tests/runc/fault_test.cpp walks the list) cannot forget a point. Only builds with
 // OCI_NETNS_TEST_BUILD act on them: when the environment variable OCI_NETNS_FAULT names the
-// point, the process SIGKILLs itself there.
+// point, the process SIGKILLs itself there; when OCI_NETNS_FAULT_STOP names it, the process
+// SIGSTOPs itself there (ordering tests hold it at the point, then SIGCONT it).
 #pragma once
 
 #include <string_view>
@@ -40,6 +41,7 @@ inline constexpr FaultPointInfo kFaultPoints[] = {
     {"remove.after_record", FaultStage::kRemove, "record removed"},
     {"share.after_record", FaultStage::kShareJoin, "sharer record written"},
     {"share.after_entry", FaultStage::kShareJoin, "sharer entry made"},
+    {"remove.sharer_loaded", FaultStage::kShareLeave, "sharer record loaded"},
     {"remove.after_unshare", FaultStage::kShareLeave, "sharer entry removed"},
     {"handover.after_record", FaultStage::kHandOver, "sharer's record made the owner's"},
     {"handover.after_owner", FaultStage::kHandOver, "netns index names the sharer"},

@@ -72,7 +72,8 @@ std::optional<std::string> read_file_at(int dir_fd, const std::string& name, std
 void write_file_atomic_at(int dir_fd, const std::string& name, std::string_view data, mode_t mode,
                           std::string_view what) {
   // The temporary name is unique per process; O_EXCL refuses to reuse anything already there.
-  std::string tmp = fmt::format(".{}.tmp.{}", name, ::getpid());
+  // Its leading ".." keeps it apart from every name a listing of the store must see.
+  std::string tmp = fmt::format("..{}.tmp.{}", name, ::getpid());
   int fd =
       ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0 && errno == EEXIST) {

@@ -36,9 +36,18 @@ std::optional<std::string> read_file_at(int dir_fd, const std::string& name, std
                                         std::string_view what);
 
 // Writes `data` to `name` in `dir_fd` atomically: a temporary file in the same directory,
-// fsync-free (state under /run is tmpfs), then renameat over the target. Mode is `mode`.
+// fsync-free (state under /run is tmpfs), then renameat over the target. Mode is `mode`. The
+// temporary file is "..<name>.tmp.<pid>" (is_atomic_temp_name).
 void write_file_atomic_at(int dir_fd, const std::string& name, std::string_view data, mode_t mode,
                           std::string_view what);
+
+// True for write_file_atomic_at's temporary names, and for "..". They begin with "..", which no
+// entry of the state store can: a container id may begin with '.' but never contain "..", and
+// records (<id>.json), sharer entries (<id>) and netns index entries (<dev>-<ino>) begin with
+// the id or a digit.
+inline bool is_atomic_temp_name(std::string_view name) {
+  return name.starts_with("..");
+}
 
 // Creates directory `path` and missing parents with `mode` (like mkdir -p); existing is fine.
 void make_dirs(const std::string& path, mode_t mode);

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,7 +53,10 @@ std::vector<std::string> dir_names(int dir_fd, const std::string& display) {
     throw_last_errno(fmt::format("opendir `{}`", display));
   }
   while (struct dirent* e = ::readdir(d)) {
-    if (e->d_name[0] == '.') continue;
+    // Not "dot files": a container id may begin with '.' (runc allows ".x"), and its record or
+    // sharer entry must be seen. Only "." and ".."-prefixed names (our temporaries) are skipped.
+    std::string_view name = e->d_name;
+    if (name == "." || is_atomic_temp_name(name)) continue;
     out.emplace_back(e->d_name);
   }
   ::closedir(d);
@@ -170,6 +174,19 @@ std::vector<std::string> RecordStore::ids() const {
     out.push_back(std::move(name));
   }
   return out;
+}
+
+StoreLock::~StoreLock() {
+  if (fd_ >= 0) ::flock(fd_, LOCK_UN);
+}
+
+StoreLock RecordStore::lock() const {
+  int rc = 0;
+  do {
+    rc = ::flock(root_.get(), LOCK_EX);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) throw_last_errno(fmt::format("flock state directory `{}`", dir_));
+  return StoreLock(root_.get());
 }
 
 std::string RecordStore::claim_netns(const NsId& ns, const std::string& id) const {

@@ -38,6 +38,21 @@ std::string record_to_json(const Record& record);
 // Throws InputError("record <what>: ...") if the text is not a valid record.
 Record record_from_json(std::string_view text, std::string_view what);
 
+// Holds flock(2) LOCK_EX on the state directory until it goes (RecordStore::lock).
+class StoreLock {
+ public:
+  StoreLock() = default;
+  explicit StoreLock(int fd) : fd_(fd) {}
+  StoreLock(StoreLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  StoreLock& operator=(StoreLock&&) = delete;
+  StoreLock(const StoreLock&) = delete;
+  StoreLock& operator=(const StoreLock&) = delete;
+  ~StoreLock();
+
+ private:
+  int fd_ = -1;  // the store's own descriptor, not closed here
+};
+
 class RecordStore {
  public:
   // Opens (and with `create`, makes, mode 0700) the state directory and its subdirectories.
@@ -53,6 +68,12 @@ class RecordStore {
   void remove(const std::string& id) const;
   // Every container id that has a record (O(n); for list and gc only).
   [[nodiscard]] std::vector<std::string> ids() const;
+
+  // Serialises a sharer's registration, a sharer's removal and an owner's hand-over or removal
+  // (common/reference.cpp): each reads sharer and owner state the others change. flock(2) on
+  // the state directory's descriptor the store already holds, so it costs no open; processes
+  // of other stores of the same directory wait for each other. Blocks until it is held.
+  [[nodiscard]] StoreLock lock() const;
 
   // The netns index maps a namespace to the container that registered it, so that a shared
   // netns is found in O(1). claim_netns creates the entry with O_EXCL and returns the owner
@@ -81,7 +102,8 @@ class RecordStore {
 };
 
 std::string record_file_name(const std::string& id);
-// The entries of a directory (not "." or dot files), unsorted. For gc, list and a netns's sharers.
+// The entries of a store directory, unsorted: all but "." and ".." and write_file_atomic_at's
+// temporaries (is_atomic_temp_name). For gc, list and a netns's sharers.
 std::vector<std::string> dir_names(int dir_fd, const std::string& display);
 std::string netns_index_name(const NsId& ns);
 

@@ -143,10 +143,16 @@ bool process_matches(pid_t pid, std::uint64_t start_time) {
   }
 }
 
-RemoveResult remove_recorded(const RecordStore& store, const Record& record) {
+namespace {
+
+// remove_recorded's work. The caller holds the store lock and `record` is what the store holds
+// now: a sharer's poststop cannot remove the owner record a hand-over just wrote for it, and a
+// sharer registering cannot slip in after take_heir has read the sharers.
+RemoveResult remove_locked(const RecordStore& store, const Record& record) {
   RemoveResult result;
   result.path = join_path(record.netns_dir, record.name);
   if (record.sharer) {
+    OCI_NETNS_FAULT_POINT("remove.sharer_loaded");
     store.remove_sharer(record.netns, record.id);
     OCI_NETNS_FAULT_POINT("remove.after_unshare");
     store.remove(record.id);
@@ -201,12 +207,32 @@ RemoveResult remove_recorded(const RecordStore& store, const Record& record) {
   return result;
 }
 
+}  // namespace
+
+RemoveResult remove_recorded(const RecordStore& store, const Record& record) {
+  StoreLock lock = store.lock();
+  // Loaded again under the lock: while we waited a hand-over may have made this sharer the
+  // owner (same container, same namespace: remove what it is now), a poststop may have removed
+  // it, or a new start of the same id may have replaced it (not what the caller decided on).
+  std::optional<Record> now = store.load(record.id);
+  if (!now) return {};
+  if (now->netns != record.netns || now->pid != record.pid ||
+      now->pid_start_time != record.pid_start_time) {
+    RemoveResult result;
+    result.path = join_path(now->netns_dir, now->name);
+    result.note = "its record changed meanwhile (a new start of the container), left in place";
+    return result;
+  }
+  return remove_locked(store, *now);
+}
+
 RemoveResult remove_reference(const ReferenceSettings& settings, const std::string& id) {
   RecordStore store = RecordStore::open(settings.state_dir, /*create=*/false);
   if (!store.valid()) return {};
+  StoreLock lock = store.lock();  // before the load: see remove_locked
   std::optional<Record> record = store.load(id);
   if (!record) return {};
-  return remove_recorded(store, *record);
+  return remove_locked(store, *record);
 }
 
 CreateResult create_reference(const ReferenceSettings& settings, const OciState& state,
@@ -233,11 +259,19 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
     remove_recorded(store, *previous);
   }
 
-  // Shared netns, fast path: another container registered it and its reference is intact.
+  // Shared netns, fast path: another container registered it and its reference is intact. A
+  // netns nobody registered (every ordinary container) costs one failed open and no lock.
   if (!settings.alias_shared) {
-    std::string owner = store.netns_owner(net.id).value_or(std::string());
-    if (owner != state.id) {
-      if (std::optional<Record> owner_record = intact_owner_record(store, owner)) {
+    if (std::optional<std::string> listed = store.netns_owner(net.id);
+        listed && *listed != state.id) {
+      // From the owner lookup through the sharer entry under the store lock, the owner's
+      // poststop (take_heir, hand_over) runs before or after all of it; read the owner again
+      // now that it is held.
+      StoreLock lock = store.lock();
+      std::string owner = store.netns_owner(net.id).value_or(std::string());
+      std::optional<Record> owner_record;
+      if (owner != state.id) owner_record = intact_owner_record(store, owner);
+      if (owner_record) {
         register_sharer(store, settings, state, name, net);
         result.outcome = CreateOutcome::kSkippedShared;
         result.owner = owner;
@@ -277,6 +311,13 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
   // at once cannot both register it. The record already exists, so a crash from here on leaves
   // a claim that poststop releases.
   std::string owner = store.claim_netns(net.id, state.id);
+  std::optional<StoreLock> share_lock;
+  if (owner != state.id) {
+    // As on the fast path; claimed again under the lock: the owner may have released the entry
+    // or handed it over while we waited.
+    share_lock.emplace(store.lock());
+    owner = store.claim_netns(net.id, state.id);
+  }
   if (owner != state.id) {
     if (std::optional<Record> owner_record = intact_owner_record(store, owner)) {
       if (!settings.alias_shared) {
@@ -293,6 +334,7 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
       store.set_netns_owner(net.id, state.id);
     }
   }
+  share_lock.reset();
   ScopeGuard release_claim([&] {
     if (!record.alias) store.release_netns(net.id, state.id);
   });

@@ -6,11 +6,12 @@
 // The allowlist (print it with `oci-netns-hook sandbox-allowlist [createRuntime|poststop]`):
 // - both stages: reading/writing open descriptors, openat/close/stat family, memory, signals,
 //   time, exit; umount2, unlinkat, renameat, mkdirat, fchmod, fsync (records and references);
+//   flock (the netns directory at createRuntime, the state directory's lock in both);
 //   socket (AF_UNIX only), connect, sendto, sendmsg (syslog on /dev/log: log.syslog, or the
 //   default destination of warnings, common/operator_log.hpp); ioctl limited to
 //   NS_GET_NSTYPE (nsfs check) and TCGETS (isatty); kill/tgkill only at the hook's own pid
 //   (raise(3), abort(3)); rt_sigaction of any signal but SIGSYS (the kill-mode reporter).
-// - createRuntime adds pidfd_open, flock, mount, setns, fork/clone, wait4, pipe2 and
+// - createRuntime adds pidfd_open, mount, setns, fork/clone, wait4, pipe2 and
 //   prctl(PR_SET_PDEATHSIG) (the sysctl child, common/sysctl_apply.cpp).
 // Not in either list, among others: execve/execveat, ptrace, process_vm_*, bpf, init_module,
 // kexec_*, reboot, pivot_root, chroot, unshare, keyctl, setuid family, network sockets.

@@ -5,7 +5,7 @@
 // logging, net and IPC sysctls); after seccomp(2) createRuntime made: pidfd_open openat read close
 // poll ioctl(NS_GET_NSTYPE) newfstatat fstatfs mkdir mkdirat flock mount write fchmod renameat
 // gettid lseek socket(AF_UNIX) connect pipe2 clone setns wait4 set_robust_list
-// prctl(PR_SET_PDEATHSIG) exit_group; poststop: openat read close newfstatat fstatfs umount2
+// prctl(PR_SET_PDEATHSIG) exit_group; poststop: openat flock read close newfstatat fstatfs umount2
 // unlinkat write gettid lseek socket connect exit_group (and, passing a shared namespace's
 // reference to a sharer, the record writes: fchmod renameat).
 #include "common/sandbox_filter.hpp"
@@ -132,13 +132,14 @@ const Rule kBase[] = {
     {"mkdirat"},
     {"fsync"},
     {"fdatasync"},
+    // The state directory's lock (RecordStore::lock): poststop's removal and hand-over.
+    {"flock"},
 };
 
 // createRuntime also opens the namespace (pidfd), makes the directory a shared mount point,
 // bind-mounts, and applies sysctls in a forked child that joins the namespace.
 const Rule kCreateRuntime[] = {
     {"pidfd_open"},
-    {"flock"},
     {"mount"},
     {"setns"},
     {"wait4"},

@@ -370,12 +370,16 @@ int sweep_orphan_sharers(const std::string& state_dir, const RecordStore& store,
   UniqueFd top = open_dir_if_exists(top_path);
   if (!top) return 0;
   int acted = 0;
-  for (const std::string& ns_name : sorted_dir_names(top.get())) {
+  std::vector<std::string> ns_names = dir_names(top.get(), top_path);
+  std::sort(ns_names.begin(), ns_names.end());
+  for (const std::string& ns_name : ns_names) {
     std::string ns_path = top_path + "/" + ns_name;
     try {
       UniqueFd dir = open_dir_if_exists(ns_path);
       if (!dir) continue;
-      for (const std::string& id : sorted_dir_names(dir.get())) {
+      std::vector<std::string> ids = dir_names(dir.get(), ns_path);
+      std::sort(ids.begin(), ids.end());
+      for (const std::string& id : ids) {
         struct stat st {};
         if (::fstatat(dir.get(), id.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
             now - st.st_mtime < gc.pending_grace_seconds) {
@@ -472,7 +476,13 @@ int run_gc(const GlobalOptions& options, const GcOptions& gc) {
         if (decision.action == GcAction::kKeep) {
           // A crash between a sharer's record and its entry leaves the entry missing: without
           // it the owner's poststop would not pass the reference on.
-          if (record->sharer && !gc.dry_run) store.add_sharer(record->netns, record->id);
+          if (record->sharer && !gc.dry_run) {
+            // Under the lock and from the record as it is now: a hand-over may have made it
+            // the owner's, or its poststop removed it, since we loaded it.
+            StoreLock lock = store.lock();
+            std::optional<Record> now = store.load(id);
+            if (now && now->sharer) store.add_sharer(now->netns, now->id);
+          }
           spdlog::debug("gc: {}", describe_action(decision, *record, false));
           continue;
         }

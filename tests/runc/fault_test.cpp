@@ -8,6 +8,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <sstream>
 
 #include "common/fault.hpp"
 #include "tests/runc/ops_fixtures.hpp"
@@ -243,6 +247,147 @@ TEST_P(SharedFault, KilledThenReferenceStaysWhileUsedAndNothingIsLeft) {
 
 INSTANTIATE_TEST_SUITE_P(SharedNetnsPoint, SharedFault, ::testing::ValuesIn(points_where(true)),
                          point_test_name);
+
+// A hook run in the background that OCI_NETNS_FAULT_STOP holds (SIGSTOP) at a fault point until
+// resume(); found by a tag in its environment. SIGKILLed on destruction if still held.
+class HeldHook {
+ public:
+  HeldHook(const OpsConfig& cfg, std::vector<std::string> args, std::string input,
+           std::string_view point)
+      : tag_(ops_name("held")) {
+    std::vector<std::string> env{"OCI_NETNS_FAULT_STOP=" + std::string(point),
+                                 "OCI_NETNS_TEST_TAG=" + tag_};
+    result_ = std::async(std::launch::async,
+                         [&cfg, args = std::move(args), input = std::move(input),
+                          env = std::move(env)] { return cfg.hook(args, input, env); });
+  }
+  ~HeldHook() {
+    if (pid_ > 0 && result_.valid() &&
+        result_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      ::kill(pid_, SIGKILL);
+    }
+  }
+  HeldHook(const HeldHook&) = delete;
+  HeldHook& operator=(const HeldHook&) = delete;
+
+  // True once the hook stopped itself at the point (10 s at most).
+  bool wait_held() {
+    for (int i = 0; i < 1000; ++i) {
+      if (result_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) return false;
+      for (const auto& entry : dir_entries("/proc")) {
+        if (entry.empty() || !std::isdigit(static_cast<unsigned char>(entry[0]))) continue;
+        std::ifstream environ("/proc/" + entry + "/environ");
+        std::stringstream text;
+        text << environ.rdbuf();
+        std::string want = "OCI_NETNS_TEST_TAG=" + tag_;
+        std::string env = text.str();
+        if (env.find(want + '\0') == std::string::npos) continue;
+        std::string stat = read_text("/proc/" + entry + "/stat");
+        std::size_t close = stat.rfind(')');
+        if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T') {
+          pid_ = std::stoi(entry);
+          return true;
+        }
+      }
+      ::usleep(10000);
+    }
+    return false;
+  }
+  void resume() const { ::kill(pid_, SIGCONT); }
+  CommandResult result() { return result_.get(); }
+
+ private:
+  std::string tag_;
+  pid_t pid_ = -1;
+  std::future<CommandResult> result_;
+};
+
+// A hook run in the background, to show that it waits for a held one.
+std::future<CommandResult> hook_async(const OpsConfig& cfg, std::vector<std::string> args,
+                                      std::string input) {
+  return std::async(std::launch::async, [&cfg, args = std::move(args), input = std::move(input)] {
+    return cfg.hook(args, input);
+  });
+}
+
+// Nothing of A and B is left in the netns directory, the mount table or the state directory.
+void expect_shared_nothing_left(const OpsConfig& cfg, const std::string& a, const std::string& b) {
+  for (const auto& id : {a, b}) {
+    EXPECT_EQ(mountinfo_count(cfg.ref(id)), 0) << "leaked mount " << id;
+    EXPECT_FALSE(path_exists(cfg.ref(id))) << "leaked reference file " << id;
+  }
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/containers"), std::vector<std::string>{})
+      << "leaked record";
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/netns"), std::vector<std::string>{})
+      << "leaked index entry";
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/sharers"), std::vector<std::string>{})
+      << "leaked sharer entry";
+}
+
+// B's poststop has loaded its sharer record and is held there (its init still runs: the window
+// in which A's take_heir can still find B alive). A's poststop must wait for it, not pass the
+// reference to B, whose poststop would then delete the owner record just written for it and
+// leave a mount no record names. Once both finish, nothing is left.
+TEST(SharedOrder, OwnerPoststopWaitsForASharersPoststop) {
+  OCI_NETNS_REQUIRE_RUNC();
+  OpsConfig cfg;
+  std::string a = ops_name("ocishord-a");
+  std::string b = ops_name("ocishord-b");
+  RefCleanup cleanup_a(cfg, a);
+  RefCleanup cleanup_b(cfg, b);
+  NetnsProcess a_proc;
+  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(a, a_proc.pid())).ok());
+  JoinerProcess b_proc(a_proc);
+  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(b, b_proc.pid())).ok());
+
+  HeldHook b_stop(cfg, {"poststop"}, OpsConfig::state(b, 0), "remove.sharer_loaded");
+  ASSERT_TRUE(b_stop.wait_held()) << "B's poststop did not stop at remove.sharer_loaded";
+  a_proc.kill_now();
+  auto a_stop = hook_async(cfg, {"poststop"}, OpsConfig::state(a, 0));
+  EXPECT_EQ(a_stop.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout)
+      << "A's poststop did not wait for B's";
+  b_stop.resume();
+  CommandResult b_result = b_stop.result();
+  CommandResult a_result = a_stop.get();
+  EXPECT_EQ(b_result.exit_code, 0) << b_result.err;
+  EXPECT_EQ(a_result.exit_code, 0) << a_result.err;
+  EXPECT_NE(a_result.err.find("removed " + cfg.ref(a)), std::string::npos) << a_result.err;
+  expect_shared_nothing_left(cfg, a, b);
+}
+
+// A's poststop is held in the hand-over to B, right after B's record became the owner's. B's
+// poststop (B gone meanwhile) must wait, then remove the reference as its owner: one owner
+// record while anything runs in the namespace, nothing once both are gone.
+TEST(SharedOrder, SharersPoststopWaitsForTheOwnersHandOver) {
+  OCI_NETNS_REQUIRE_RUNC();
+  OpsConfig cfg;
+  std::string a = ops_name("ocishord-a");
+  std::string b = ops_name("ocishord-b");
+  RefCleanup cleanup_a(cfg, a);
+  RefCleanup cleanup_b(cfg, b);
+  NetnsProcess a_proc;
+  unsigned long long ino = a_proc.netns_inode();
+  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(a, a_proc.pid())).ok());
+  JoinerProcess b_proc(a_proc);
+  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(b, b_proc.pid())).ok());
+
+  a_proc.kill_now();
+  HeldHook a_stop(cfg, {"poststop"}, OpsConfig::state(a, 0), "handover.after_record");
+  ASSERT_TRUE(a_stop.wait_held()) << "A's poststop did not stop at handover.after_record";
+  EXPECT_EQ(names_holding(cfg, ino), std::vector<std::string>{a});
+  b_proc.kill_now();
+  auto b_stop = hook_async(cfg, {"poststop"}, OpsConfig::state(b, 0));
+  EXPECT_EQ(b_stop.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout)
+      << "B's poststop did not wait for A's hand-over";
+  a_stop.resume();
+  CommandResult a_result = a_stop.result();
+  CommandResult b_result = b_stop.get();
+  EXPECT_EQ(a_result.exit_code, 0) << a_result.err;
+  EXPECT_EQ(b_result.exit_code, 0) << b_result.err;
+  EXPECT_NE(a_result.err.find("passed from " + a + " to " + b), std::string::npos) << a_result.err;
+  EXPECT_NE(b_result.err.find("removed " + cfg.ref(a)), std::string::npos) << b_result.err;
+  expect_shared_nothing_left(cfg, a, b);
+}
 
 // Every listed point is named exactly once in the sources, so none is listed but never reached
 // (the runs above prove each is hit; an unlisted name does not compile).

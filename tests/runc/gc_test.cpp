@@ -300,6 +300,63 @@ TEST(Gc, ListShowsASharerAndGcDropsItOnceItsInitIsGone) {
   EXPECT_EQ(entry_named(list_json(cfg), owner_id).at("state"), "live");
 }
 
+// Container ids may begin with '.' (runc accepts ".x"): such a sharer's record and entry are seen
+// like any other. Owner A and sharers .B and .C (name_template "c-{id}", since a netns name must
+// not begin with '.'): A's poststop passes the reference to .B instead of removing it; gc
+// forgets .C's record once .C is gone, and removes the reference once .B is gone too.
+TEST(Gc, SharersWithDotLeadingIdsKeepTheReferenceAndAreCollected) {
+  OCI_NETNS_REQUIRE_RUNC();
+  OpsConfig cfg("", {{"name_template", "c-{id}"}});
+  std::string a = ops_name("ocigc-own");
+  std::string b = "." + ops_name("ocigc-shb");
+  std::string c = "." + ops_name("ocigc-shc");
+  std::string ref = cfg.ref("c-" + a);
+  ScopeGuard cleanup([&] {
+    for (const auto& id : {a, b, c}) cfg.hook({"poststop"}, OpsConfig::state(id, 0));
+    if (mountinfo_has(ref)) run({"umount", "-l", ref});
+    if (path_exists(ref)) ::unlink(ref.c_str());
+  });
+  NetnsProcess owner;
+  unsigned long long ino = owner.netns_inode();
+  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(a, owner.pid())).ok());
+  JoinerProcess sharer_b(owner);
+  JoinerProcess sharer_c(owner);
+  for (auto [id, pid] : {std::pair{b, sharer_b.pid()}, std::pair{c, sharer_c.pid()}}) {
+    auto r = cfg.hook({"createRuntime"}, OpsConfig::state(id, pid));
+    ASSERT_TRUE(r.ok()) << r.err;
+    ASSERT_TRUE(path_exists(cfg.record(id)));
+  }
+  std::vector<std::string> ns_dirs = dir_entries(cfg.state_dir() + "/sharers");
+  ASSERT_EQ(ns_dirs.size(), 1u);
+  std::vector<std::string> sharers = dir_entries(cfg.state_dir() + "/sharers/" + ns_dirs[0]);
+  std::sort(sharers.begin(), sharers.end());
+  EXPECT_EQ(sharers, (std::vector<std::string>{b, c}));
+
+  owner.kill_now();
+  auto stop = cfg.hook({"poststop"}, OpsConfig::state(a, 0));
+  ASSERT_TRUE(stop.ok()) << stop.err;
+  EXPECT_FALSE(contains(stop.err, "removed")) << stop.err;
+  EXPECT_EQ(inode_of(ref), ino) << "the reference went while sharers run: " << stop.err;
+  EXPECT_EQ(mountinfo_count(ref), 1);
+
+  sharer_c.kill_now();
+  auto gc = cfg.hook({"gc"});
+  ASSERT_TRUE(gc.ok()) << gc.err;
+  EXPECT_TRUE(contains(gc.out, "forgot sharer " + c)) << gc.out;
+  EXPECT_FALSE(path_exists(cfg.record(c))) << gc.out;
+  EXPECT_EQ(inode_of(ref), ino) << gc.out;
+
+  sharer_b.kill_now();
+  gc = cfg.hook({"gc"});
+  ASSERT_TRUE(gc.ok()) << gc.err;
+  EXPECT_TRUE(contains(gc.out, "removed " + ref)) << gc.out;
+  EXPECT_EQ(mountinfo_count(ref), 0) << gc.out;
+  EXPECT_FALSE(path_exists(ref)) << gc.out;
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/containers"), std::vector<std::string>{}) << gc.out;
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/netns"), std::vector<std::string>{}) << gc.out;
+  EXPECT_EQ(dir_entries(cfg.state_dir() + "/sharers"), std::vector<std::string>{}) << gc.out;
+}
+
 // `gc --every 1` in the foreground (for hosts without a systemd timer: a supervisor, a sidecar or
 // a shell's `&`): it collects a reference whose container died while it runs, within a few
 // seconds, and exits 0 on SIGTERM.
