@@ -66,7 +66,8 @@ for stage in createRuntime poststop; do
   "when": { "always": true }, "stages": ["$stage"] }
 JSON
 done
-echo '{ "iptables": false }' >"$D/daemon.json"
+# deprecated-key-path: dockerd 20.10 would otherwise write /etc/docker/key.json on the host.
+printf '{ "iptables": false, "deprecated-key-path": "%s" }\n' "$D/key.json" >"$D/daemon.json"
 OCI_NETNS_HOOK_CONFIG="$D/config.json" \
   unshare --net sh -c 'ip link set lo up && exec "$@"' dockerd /usr/sbin/dockerd \
   --config-file "$D/daemon.json" --data-root "$D/data" --exec-root "$D/exec" \
