@@ -674,26 +674,41 @@ std::string fake_docker_path(const TempDir& dir) {
   return "PATH=" + bin + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
+// install.sh options that put everything it writes under `t`.
+std::string scratch_install_flags(const TempDir& t) {
+  return " --prefix '" + t.file("prefix") + "' --hooks-dir '" + t.file("hooks.d") +
+         "' --daemon-json '" + t.file("daemon.json") + "' --docker-pidfile '" +
+         t.file("docker.pid") + "' --containerd-config '" + t.file("containerd/config.toml") +
+         "' --config-dir '" + t.file("etc") + "' --manifest-dir '" + t.file("var") +
+         "' --systemd-dir '" + t.file("systemd") + "'";
+}
+
+// The tree these tests were built in, for install.sh --build-dir (nothing is rebuilt).
+std::string built_tree() {
+  std::string build = OCI_NETNS_RUNTIME_BIN;
+  return build.substr(0, build.rfind("/hook/"));
+}
+
+// install.sh and uninstall.sh need root (skipped without it, failed in CI).
+#define OCI_NETNS_REQUIRE_INSTALL_ROOT()                               \
+  do {                                                                 \
+    if (::geteuid() != 0) {                                            \
+      if (in_ci()) FAIL() << "prerequisite missing in CI: needs root"; \
+      GTEST_SKIP() << "install.sh needs root";                         \
+    }                                                                  \
+  } while (0)
+
 TEST(InstallScripts, InstallRegistersAndUninstallRestoresExactly) {
-  if (::geteuid() != 0) {
-    if (in_ci()) FAIL() << "prerequisite missing in CI: needs root";
-    GTEST_SKIP() << "install.sh needs root";
-  }
+  OCI_NETNS_REQUIRE_INSTALL_ROOT();
   TempDir t("oci-netns-install");
   std::string daemon_json = t.file("daemon.json");
   std::string original =
       R"({"log-level":"warn","runtimes":{"other":{"path":"/bin/true"}},"default-runtime":"other",)"
       R"("default-ulimits":{"nofile":{"Name":"nofile","Hard":9223372036854775807,"Soft":1024}}})";
   write_text(daemon_json, original);
-  std::string flags = " --prefix '" + t.file("prefix") + "' --hooks-dir '" + t.file("hooks.d") +
-                      "' --daemon-json '" + daemon_json + "' --docker-pidfile '" +
-                      t.file("docker.pid") + "' --containerd-config '" +
-                      t.file("containerd/config.toml") + "' --config-dir '" + t.file("etc") +
-                      "' --manifest-dir '" + t.file("var") + "' --systemd-dir '" +
-                      t.file("systemd") + "'";
+  std::string flags = scratch_install_flags(t);
   std::string src = OCI_NETNS_SOURCE_DIR;
-  std::string build = std::string(OCI_NETNS_RUNTIME_BIN);
-  build = build.substr(0, build.rfind("/hook/"));
+  std::string build = built_tree();
   CommandOptions client;
   client.env = {fake_docker_path(t)};
 
@@ -765,11 +780,8 @@ TEST(InstallScripts, PathsWithWhitespaceOrGlobsOrRelativeAreRefusedBeforeAnythin
       {"--daemon-json", "relative/daemon.json"},
   };
   for (const auto& [option, value] : cases) {
-    std::string flags = " --prefix '" + t.file("prefix") + "' --hooks-dir '" + t.file("hooks.d") +
-                        "' --config-dir '" + t.file("etc") + "' --manifest-dir '" + t.file("var") +
-                        "' --systemd-dir '" + t.file("systemd") + "'";
-    auto r = sh(src + "/install/install.sh --build-dir /nonexistent" + flags + " " + option + " '" +
-                value + "'");
+    auto r = sh(src + "/install/install.sh --build-dir /nonexistent" + scratch_install_flags(t) +
+                " " + option + " '" + value + "'");
     EXPECT_EQ(r.exit_code, 2) << option << ": " << r.out << r.err;
     EXPECT_NE(r.err.find("install.sh: " + option), std::string::npos) << r.err;
     EXPECT_EQ(r.out, "") << option;
@@ -780,19 +792,11 @@ TEST(InstallScripts, PathsWithWhitespaceOrGlobsOrRelativeAreRefusedBeforeAnythin
 // With dockerd stopped its containers cannot be listed, and a stopped container created under
 // our runtime would never start again: uninstall refuses unless --force.
 TEST(InstallScripts, UninstallRefusesWhileDockerdIsStoppedUnlessForced) {
-  if (::geteuid() != 0) {
-    if (in_ci()) FAIL() << "prerequisite missing in CI: needs root";
-    GTEST_SKIP() << "install.sh needs root";
-  }
+  OCI_NETNS_REQUIRE_INSTALL_ROOT();
   TempDir t("oci-netns-install");
-  std::string flags = " --prefix '" + t.file("prefix") + "' --hooks-dir '" + t.file("hooks.d") +
-                      "' --daemon-json '" + t.file("daemon.json") + "' --docker-pidfile '" +
-                      t.file("docker.pid") + "' --config-dir '" + t.file("etc") +
-                      "' --manifest-dir '" + t.file("var") + "' --systemd-dir '" +
-                      t.file("systemd") + "'";
+  std::string flags = scratch_install_flags(t);
   std::string src = OCI_NETNS_SOURCE_DIR;
-  std::string build = std::string(OCI_NETNS_RUNTIME_BIN);
-  build = build.substr(0, build.rfind("/hook/"));
+  std::string build = built_tree();
   auto r = sh(src + "/install/install.sh --build-dir '" + build + "' --docker" + flags);
   ASSERT_TRUE(r.ok()) << r.out << r.err;
   std::string uninstall = src + "/install/uninstall.sh --manifest-dir '" + t.file("var") + "'";
@@ -811,19 +815,11 @@ TEST(InstallScripts, UninstallRefusesWhileDockerdIsStoppedUnlessForced) {
 }
 
 TEST(InstallScripts, UninstallReportsADockerdThatDiesOnItsReload) {
-  if (::geteuid() != 0) {
-    if (in_ci()) FAIL() << "prerequisite missing in CI: needs root";
-    GTEST_SKIP() << "install.sh needs root";
-  }
+  OCI_NETNS_REQUIRE_INSTALL_ROOT();
   TempDir t("oci-netns-install");
-  std::string flags = " --prefix '" + t.file("prefix") + "' --hooks-dir '" + t.file("hooks.d") +
-                      "' --daemon-json '" + t.file("daemon.json") + "' --docker-pidfile '" +
-                      t.file("docker.pid") + "' --config-dir '" + t.file("etc") +
-                      "' --manifest-dir '" + t.file("var") + "' --systemd-dir '" +
-                      t.file("systemd") + "'";
+  std::string flags = scratch_install_flags(t);
   std::string src = OCI_NETNS_SOURCE_DIR;
-  std::string build = std::string(OCI_NETNS_RUNTIME_BIN);
-  build = build.substr(0, build.rfind("/hook/"));
+  std::string build = built_tree();
   CommandOptions client;
   client.env = {fake_docker_path(t)};
   {
