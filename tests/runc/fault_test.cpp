@@ -182,6 +182,29 @@ std::vector<std::string> names_holding(const OpsConfig& cfg, unsigned long long 
   return out;
 }
 
+// Container A alone in a new network namespace with its reference made (A's createRuntime ran,
+// `a_created` says whether it succeeded), and B's init joining that namespace. Both references
+// are cleaned up however the test ends (members go in reverse order: B's init, A's, then B's and
+// A's references).
+struct SharedPair {
+  SharedPair(const OpsConfig& cfg, const std::string& tag)
+      : a(ops_name(tag + "-a")),
+        b(ops_name(tag + "-b")),
+        cleanup_a(cfg, a),
+        cleanup_b(cfg, b),
+        a_created(cfg.hook({"createRuntime"}, OpsConfig::state(a, a_proc.pid())).ok()),
+        ino(a_proc.netns_inode()),
+        b_proc(a_proc) {}
+  std::string a;
+  std::string b;
+  RefCleanup cleanup_a;
+  RefCleanup cleanup_b;
+  NetnsProcess a_proc;
+  bool a_created;
+  unsigned long long ino;
+  JoinerProcess b_proc;
+};
+
 class SharedFault : public ::testing::TestWithParam<FaultPointInfo> {};
 
 // A owns the namespace, B joined it. The hook is killed at the point (B's createRuntime, B's
@@ -192,14 +215,13 @@ TEST_P(SharedFault, KilledThenReferenceStaysWhileUsedAndNothingIsLeft) {
   OCI_NETNS_REQUIRE_RUNC();
   const FaultPointInfo& point = GetParam();
   OpsConfig cfg;
-  std::string a = ops_name("ocishfault-a");
-  std::string b = ops_name("ocishfault-b");
-  RefCleanup cleanup_a(cfg, a);
-  RefCleanup cleanup_b(cfg, b);
-  NetnsProcess a_proc;
-  unsigned long long ino = a_proc.netns_inode();
-  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(a, a_proc.pid())).ok());
-  JoinerProcess b_proc(a_proc);
+  SharedPair pair(cfg, "ocishfault");
+  ASSERT_TRUE(pair.a_created);
+  const std::string& a = pair.a;
+  const std::string& b = pair.b;
+  NetnsProcess& a_proc = pair.a_proc;
+  JoinerProcess& b_proc = pair.b_proc;
+  unsigned long long ino = pair.ino;
   auto hook_with = [&](FaultStage stage, const std::vector<std::string>& args,
                        const std::string& input) {
     std::vector<std::string> env;
@@ -331,13 +353,12 @@ void expect_shared_nothing_left(const OpsConfig& cfg, const std::string& a, cons
 TEST(SharedOrder, OwnerPoststopWaitsForASharersPoststop) {
   OCI_NETNS_REQUIRE_RUNC();
   OpsConfig cfg;
-  std::string a = ops_name("ocishord-a");
-  std::string b = ops_name("ocishord-b");
-  RefCleanup cleanup_a(cfg, a);
-  RefCleanup cleanup_b(cfg, b);
-  NetnsProcess a_proc;
-  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(a, a_proc.pid())).ok());
-  JoinerProcess b_proc(a_proc);
+  SharedPair pair(cfg, "ocishord");
+  ASSERT_TRUE(pair.a_created);
+  const std::string& a = pair.a;
+  const std::string& b = pair.b;
+  NetnsProcess& a_proc = pair.a_proc;
+  JoinerProcess& b_proc = pair.b_proc;
   ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(b, b_proc.pid())).ok());
 
   HeldHook b_stop(cfg, {"poststop"}, OpsConfig::state(b, 0), "remove.sharer_loaded");
@@ -361,14 +382,13 @@ TEST(SharedOrder, OwnerPoststopWaitsForASharersPoststop) {
 TEST(SharedOrder, SharersPoststopWaitsForTheOwnersHandOver) {
   OCI_NETNS_REQUIRE_RUNC();
   OpsConfig cfg;
-  std::string a = ops_name("ocishord-a");
-  std::string b = ops_name("ocishord-b");
-  RefCleanup cleanup_a(cfg, a);
-  RefCleanup cleanup_b(cfg, b);
-  NetnsProcess a_proc;
-  unsigned long long ino = a_proc.netns_inode();
-  ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(a, a_proc.pid())).ok());
-  JoinerProcess b_proc(a_proc);
+  SharedPair pair(cfg, "ocishord");
+  ASSERT_TRUE(pair.a_created);
+  const std::string& a = pair.a;
+  const std::string& b = pair.b;
+  NetnsProcess& a_proc = pair.a_proc;
+  JoinerProcess& b_proc = pair.b_proc;
+  unsigned long long ino = pair.ino;
   ASSERT_TRUE(cfg.hook({"createRuntime"}, OpsConfig::state(b, b_proc.pid())).ok());
 
   a_proc.kill_now();
