@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <utility>
@@ -74,13 +75,27 @@ class Parser {
     return value;
   }
 
-  ErrorPolicy get_policy(const Json& j, const std::string& key, ErrorPolicy fallback) {
+  // One of the named `choices`, else a problem listing them (`expected "a", "b" or "c"`);
+  // `fallback` when the value is not one of them (or not a string: get_string said so).
+  template <typename T>
+  T get_choice(const Json& j, const std::string& key,
+               std::initializer_list<std::pair<const char*, T>> choices, T fallback) {
     std::string value = get_string(j, key, "");
-    if (value == "warn") return ErrorPolicy::kWarn;
-    if (value == "fail") return ErrorPolicy::kFail;
-    if (j.is_string())
-      problem(fmt::format("{}: expected \"warn\" or \"fail\", got \"{}\"", key, value));
+    std::string expected;
+    std::size_t i = 0;
+    for (const auto& [name, choice] : choices) {
+      if (value == name) return choice;
+      if (i > 0) expected += i + 1 == choices.size() ? " or " : ", ";
+      expected += fmt::format("\"{}\"", name);
+      ++i;
+    }
+    if (j.is_string()) problem(fmt::format("{}: expected {}, got \"{}\"", key, expected, value));
     return fallback;
+  }
+
+  ErrorPolicy get_policy(const Json& j, const std::string& key, ErrorPolicy fallback) {
+    return get_choice(j, key, {{"warn", ErrorPolicy::kWarn}, {"fail", ErrorPolicy::kFail}},
+                      fallback);
   }
 
  private:
@@ -222,14 +237,9 @@ Config parse_config(std::string_view text, std::string_view origin) {
     } else if (key == "on_error") {
       cfg.on_error = p.get_policy(value, key, cfg.on_error);
     } else if (key == "shared_netns") {
-      std::string v = p.get_string(value, key, "");
-      if (v == "skip") {
-        cfg.shared_netns = SharedNetnsPolicy::kSkip;
-      } else if (v == "alias") {
-        cfg.shared_netns = SharedNetnsPolicy::kAlias;
-      } else if (value.is_string()) {
-        p.problem(fmt::format("shared_netns: expected \"skip\" or \"alias\", got \"{}\"", v));
-      }
+      cfg.shared_netns = p.get_choice(
+          value, key, {{"skip", SharedNetnsPolicy::kSkip}, {"alias", SharedNetnsPolicy::kAlias}},
+          cfg.shared_netns);
     } else if (key == "log") {
       parse_log(p, value, cfg.log);
     } else if (key == "sysctls") {
@@ -239,26 +249,15 @@ Config parse_config(std::string_view text, std::string_view origin) {
     } else if (key == "sysctl_errors") {
       cfg.sysctl_errors = p.get_policy(value, key, cfg.sysctl_errors);
     } else if (key == "host_namespace_sysctls") {
-      std::string v = p.get_string(value, key, "");
-      if (v == "skip") {
-        cfg.host_namespace_sysctls = HostSysctlPolicy::kSkip;
-      } else if (v == "fail") {
-        cfg.host_namespace_sysctls = HostSysctlPolicy::kFail;
-      } else if (value.is_string()) {
-        p.problem(
-            fmt::format("host_namespace_sysctls: expected \"skip\" or \"fail\", got \"{}\"", v));
-      }
+      cfg.host_namespace_sysctls = p.get_choice(
+          value, key, {{"skip", HostSysctlPolicy::kSkip}, {"fail", HostSysctlPolicy::kFail}},
+          cfg.host_namespace_sysctls);
     } else if (key == "sandbox") {
-      std::string v = p.get_string(value, key, "");
-      if (v == "errno") {
-        cfg.sandbox = SandboxMode::kErrno;
-      } else if (v == "kill") {
-        cfg.sandbox = SandboxMode::kKill;
-      } else if (v == "off") {
-        cfg.sandbox = SandboxMode::kOff;
-      } else if (value.is_string()) {
-        p.problem(fmt::format("sandbox: expected \"errno\", \"kill\" or \"off\", got \"{}\"", v));
-      }
+      cfg.sandbox = p.get_choice(value, key,
+                                 {{"errno", SandboxMode::kErrno},
+                                  {"kill", SandboxMode::kKill},
+                                  {"off", SandboxMode::kOff}},
+                                 cfg.sandbox);
     } else if (key == "runtime") {
       parse_runtime(p, value, cfg.runtime);
     } else {

@@ -88,6 +88,18 @@ TEST(ConfigCore, PathsMustBeSafe) {
             std::vector<std::string>{"cfg: state_dir: must differ from netns_dir"});
 }
 
+// Every key with a fixed set of values names them all when given another.
+TEST(ConfigCore, ChoiceKeysListTheirValues) {
+  EXPECT_EQ(
+      test::config_problems(R"({"sandbox":"x","shared_netns":"y"})"),
+      (std::vector<std::string>{"cfg: sandbox: expected \"errno\", \"kill\" or \"off\", got \"x\"",
+                                "cfg: shared_netns: expected \"skip\" or \"alias\", got \"y\""}));
+  EXPECT_EQ(parse_config(R"({"sandbox":"off","shared_netns":"alias"})", "cfg").sandbox,
+            SandboxMode::kOff);
+  EXPECT_EQ(parse_config(R"({"shared_netns":"alias"})", "cfg").shared_netns,
+            SharedNetnsPolicy::kAlias);
+}
+
 TEST(ConfigCore, HostNamespaceSysctlsPolicy) {
   EXPECT_EQ(parse_config(R"({"host_namespace_sysctls":"fail"})", "cfg").host_namespace_sysctls,
             HostSysctlPolicy::kFail);
