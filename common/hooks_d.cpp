@@ -199,7 +199,8 @@ bool spec_has_bind_mounts(const Json& spec) {
   if (mounts == spec.end() || !mounts->is_array()) return false;
   for (const auto& m : *mounts) {
     if (!m.is_object()) continue;
-    if (m.value("type", "") == "bind") return true;
+    // A hostile config.json may put any JSON value in "type"; only the string "bind" counts.
+    if (auto type = m.find("type"); type != m.end() && *type == "bind") return true;
     auto options = m.find("options");
     if (options == m.end() || !options->is_array()) continue;
     for (const auto& o : *options) {

@@ -167,6 +167,14 @@ TEST(HooksDWhen, HasBindMounts) {
   EXPECT_FALSE(hook_matches(def(R"({"hasBindMounts":false})"), none));
 }
 
+TEST(HooksDWhen, HasBindMountsIgnoresMountFieldsOfTheWrongType) {
+  // Found by fuzz_hooks_d: a numeric "type" threw nlohmann's type_error out of the matcher.
+  auto odd = spec_with(R"(,"mounts":[{"type":7,"options":[1,{"x":"bind"}]},"bind",[]])");
+  EXPECT_FALSE(hook_matches(def(R"({"hasBindMounts":true})"), odd));
+  auto later = spec_with(R"(,"mounts":[{"type":null},{"type":"bind"}])");
+  EXPECT_TRUE(hook_matches(def(R"({"hasBindMounts":true})"), later));
+}
+
 TEST(HooksDWhen, AllConditionsMustHold) {
   auto d = def(R"({"always":true,"commands":["init$"],"annotations":{"^k$":"^v$"}})");
   EXPECT_TRUE(hook_matches(d, spec_with(R"(,"annotations":{"k":"v"})")));
