@@ -1,7 +1,7 @@
 // Unit tests for the staleness decision behind `list` states and `gc` actions.
 #include <gtest/gtest.h>
 
-#include "common/gc_plan.hpp"
+#include "common/model/gc_plan.hpp"
 
 namespace ocinetns {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "common/shim_argv.hpp"
+#include "common/model/shim_argv.hpp"
 
 namespace ocinetns {
 namespace {
@@ -45,7 +45,8 @@ TEST_P(ShimArgvTable, Parses) {
 INSTANTIATE_TEST_SUITE_P(
     Forms, ShimArgvTable,
     ::testing::Values(
-        // Docker 20.10's exact create (../shared/DESIGN.md).
+        // Docker 20.10's exact create, as dockerd runs it (its runtime log is the bundle's
+        // log.json, in JSON).
         ArgvCase{{"--root", "/run/docker/runtime-runc/moby", "--log", "/B/log.json", "--log-format",
                   "json", "create", "--bundle", "/B", "--pid-file", "/B/init.pid", "4e2d1a6b"},
                  "create",
