@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "common/base/errors.hpp"
+#include "common/sys/ns_child.hpp"
 
 namespace ocinetns {
 namespace {
@@ -25,9 +26,9 @@ int make_route_socket() {
   return ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 }
 
-// Child side of open_in: only async-signal-safe calls, then _exit. Sends {errno} and, on success,
-// the socket as SCM_RIGHTS.
-[[noreturn]] void child_send_socket(int ns_fd, int channel) {
+// Child side of open_in: only async-signal-safe calls. Sends {errno} and, on success, the socket
+// as SCM_RIGHTS.
+void child_send_socket(int ns_fd, int channel) {
   int err = 0;
   int sock = -1;
   if (::setns(ns_fd, CLONE_NEWNET) != 0) {
@@ -54,7 +55,6 @@ int make_route_socket() {
   do {
     sent = ::sendmsg(channel, &msg, MSG_NOSIGNAL);
   } while (sent < 0 && errno == EINTR);
-  ::_exit(sent < 0 ? 1 : 0);
 }
 
 }  // namespace
@@ -66,16 +66,8 @@ RouteSocket RouteSocket::open_here() {
 }
 
 RouteSocket RouteSocket::open_in(int ns_fd, const std::string& what) {
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
-    throw_last_errno("socketpair");
-  }
-  UniqueFd ours(pair[0]);
-  UniqueFd theirs(pair[1]);
-  pid_t pid = ::fork();
-  if (pid < 0) throw_last_errno(fmt::format("fork to enter netns {}", what));
-  if (pid == 0) child_send_socket(ns_fd, theirs.get());
-  theirs.reset();
+  NsChild child = NsChild::start("the netlink child", NsChild::Channel::kSocketPair,
+                                 [ns_fd](int channel) { child_send_socket(ns_fd, channel); });
 
   int err = 0;
   iovec iov{&err, sizeof err};
@@ -87,7 +79,7 @@ RouteSocket RouteSocket::open_in(int ns_fd, const std::string& what) {
   msg.msg_controllen = sizeof control;
   ssize_t got;
   do {
-    got = ::recvmsg(ours.get(), &msg, MSG_CMSG_CLOEXEC);
+    got = ::recvmsg(child.channel(), &msg, MSG_CMSG_CLOEXEC);
   } while (got < 0 && errno == EINTR);
   int recv_err = got < 0 ? errno : 0;
   UniqueFd sock;
@@ -98,9 +90,7 @@ RouteSocket RouteSocket::open_in(int ns_fd, const std::string& what) {
       sock.reset(fd);
     }
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  child.wait();
   if (recv_err != 0) throw_errno(recv_err, fmt::format("receive netlink socket of netns {}", what));
   if (err != 0) throw_errno(err, fmt::format("open netlink socket in netns {}", what));
   if (!sock || got != static_cast<ssize_t>(sizeof err)) {

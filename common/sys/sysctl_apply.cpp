@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +22,7 @@
 #include "common/base/errors.hpp"
 #include "common/base/fault.hpp"
 #include "common/base/unique_fd.hpp"
+#include "common/sys/ns_child.hpp"
 
 namespace ocinetns {
 
@@ -164,9 +164,9 @@ std::string wait_status_text(int status) {
   return "stopped";
 }
 
-// Runs `child(report_fd)` in a forked child (it must only make syscalls on data prepared before
-// the fork, and return to be _exit(0)ed) and collects one Report per index below `count`; an
-// index the child never reported stays empty. `what` names the child in errors.
+// Runs `child(report_fd)` in an NsChild (common/sys/ns_child.hpp) and collects one Report per
+// index below `count`; an index the child never reported stays empty. `what` names the child in
+// errors.
 struct ChildReports {
   std::vector<std::optional<Report>> reports;
   int status = 0;  // the child's wait status
@@ -174,28 +174,13 @@ struct ChildReports {
 
 template <typename Child>
 ChildReports run_reporting_child(std::size_t count, const char* what, const Child& child) {
-  std::array<int, 2> pipe_fds{-1, -1};
-  if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) throw_last_errno(fmt::format("pipe for {}", what));
-  UniqueFd read_end(pipe_fds[0]);
-  UniqueFd write_end(pipe_fds[1]);
-
-  pid_t pid = ::fork();
-  if (pid < 0) throw_last_errno(fmt::format("fork {}", what));
-  if (pid == 0) {
-    read_end.reset();
-    // If the parent is killed (runc's hook timeout), take the child with it.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    child(write_end.get());
-    ::_exit(0);
-  }
-  write_end.reset();
-
+  NsChild proc = NsChild::start(what, NsChild::Channel::kPipe, child);
   ChildReports out;
   out.reports.resize(count);
   Report r{};
   std::size_t have = 0;
   for (;;) {
-    ssize_t n = ::read(read_end.get(), reinterpret_cast<char*>(&r) + have, sizeof r - have);
+    ssize_t n = ::read(proc.channel(), reinterpret_cast<char*>(&r) + have, sizeof r - have);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // EOF: the child exited (or a read error, handled as missing reports)
     have += static_cast<std::size_t>(n);
@@ -203,9 +188,7 @@ ChildReports run_reporting_child(std::size_t count, const char* what, const Chil
     have = 0;
     if (r.index < count) out.reports[r.index] = r;
   }
-  while (::waitpid(pid, &out.status, 0) < 0) {
-    if (errno != EINTR) throw_last_errno(fmt::format("wait for {}", what));
-  }
+  out.status = proc.wait();
   return out;
 }
 

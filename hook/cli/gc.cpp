@@ -197,8 +197,8 @@ void run_gc(const GlobalOptions& options, const GcOptions& gc) {
             // Under the lock and from the record as it is now: a hand-over may have made it
             // the owner's, or its poststop removed it, since we loaded it.
             StoreLock lock = store.lock();
-            std::optional<Record> now = store.load(id);
-            if (now && now->sharer) store.add_sharer(now->netns, now->id);
+            std::optional<Record> current = store.load(id);
+            if (current && current->sharer) store.add_sharer(current->netns, current->id);
           }
           spdlog::debug("gc: {}", describe_action(decision, *record, false));
           continue;

@@ -1,7 +1,8 @@
 // The `validate` verb: every problem the config loader finds, then whether each sysctl key the
 // config names exists in the namespaces a container starts with (a misspelt key would otherwise
 // pass here and fail every container start). The check runs in throwaway namespaces of a forked
-// child (common/sys/sysctl_apply.hpp) and only stats; nothing anywhere is written.
+// child (common/sys/sysctl_apply.hpp) and only stats; nothing anywhere is written. Also the
+// hidden `sandbox-allowlist` verb, which prints the seccomp allowlist of each stage.
 #include <fmt/format.h>
 
 #include <cerrno>

@@ -96,10 +96,10 @@ INSTANTIATE_TEST_SUITE_P(
         ArgvCase{{}, "", std::nullopt},
         // Malformed: left for the runtime to reject, never rewritten.
         ArgvCase{{"create", "--bundle"}, "", std::nullopt}, ArgvCase{{"--root"}, "", std::nullopt}),
-    [](const ::testing::TestParamInfo<ArgvCase>& info) {
+    [](const ::testing::TestParamInfo<ArgvCase>& param) {
       // Test names: the index plus the subcommand, e.g. "3_run" or "19_none".
-      std::string sub = info.param.subcommand.empty() ? "none" : info.param.subcommand;
-      return std::to_string(info.index) + "_" + sub;
+      std::string sub = param.param.subcommand.empty() ? "none" : param.param.subcommand;
+      return std::to_string(param.index) + "_" + sub;
     });
 
 }  // namespace
