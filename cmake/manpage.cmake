@@ -7,7 +7,7 @@
 # INCLUDE, OUTPUT (.1.gz), VERSION; HELP_ARGS (";"-list put before --help, for a program whose own
 # --help is another program's: oci-netns-runtime passes its --help through to runc) and
 # USE_VERSION_STRING (ON: VERSION instead of the program's --version, which for the runtime is
-# runc's).
+# runc's, and for the CLI names oci-netns-hook; help2man takes the page's title from it).
 cmake_minimum_required(VERSION 3.22)
 
 foreach(var HELP2MAN GZIP PROGRAM DESCRIPTION INCLUDE OUTPUT VERSION)

@@ -36,7 +36,8 @@ endfunction()
 
 file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/man)
 oci_netns_manpage(oci-netns-hook "register container network namespaces in /run/netns")
-oci_netns_manpage(oci-netns-hook-cli "command line of oci-netns-hook")
+# Its --version names oci-netns-hook, whose command line it is; help2man would title the page so.
+oci_netns_manpage(oci-netns-hook-cli "command line of oci-netns-hook" -DUSE_VERSION_STRING=ON)
 # Its own --help and --version are runc's (the shim passes them through): its admin verbs' help
 # and the project's version instead.
 oci_netns_manpage(oci-netns-runtime "OCI runtime shim that adds hooks.d hooks for Docker and containerd"
