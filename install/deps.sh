@@ -6,7 +6,8 @@ set -eu
 BUILD_PKGS="cmake g++ make pkg-config nlohmann-json3-dev libspdlog-dev libfmt-dev libseccomp-dev
 libgtest-dev libgmock-dev libcli11-dev libre2-dev"
 TEST_PKGS="runc busybox-static iproute2 docker.io podman containerd uidmap bridge-utils
-clang libclang-rt-14-dev procps psmisc util-linux"
+clang libclang-rt-14-dev procps psmisc util-linux
+libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc containernetworking-plugins"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do
