@@ -143,14 +143,15 @@ CriNode::~CriNode() {
 }
 
 void CriNode::start_locked() {
-  daemon_ = std::make_unique<Daemon>(
-      Daemon::Options{{"/usr/bin/nsenter", "--net=" + netns_holder_->netns_path(), kContainerd,
-                       "--config", config_path_},
-                      {"OCI_NETNS_HOOK_CONFIG=" + hooks_.config_path(),
-                       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
-                      root_.file("containerd.log"),
-                      false,
-                      30});
+  daemon_ = std::make_unique<Daemon>(Daemon::Options{
+      {"/usr/bin/nsenter", "--net=" + netns_holder_->netns_path(), kContainerd, "--config",
+       config_path_},
+      {"OCI_NETNS_HOOK_CONFIG=" +
+           (options_.hook_config_path.empty() ? hooks_.config_path() : options_.hook_config_path),
+       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+      root_.file("containerd.log"),
+      false,
+      30});
   write_text(pidfile(), std::to_string(daemon_->pid()) + "\n");
   bool ready = wait_until([this] { return !daemon_->alive() || ctr({"version"}, 10).ok(); }, 60);
   if (!ready || !daemon_->alive()) {
@@ -188,7 +189,7 @@ std::string CriNode::log() const {
 }
 
 std::string CriNode::bundle(const std::string& container_id) const {
-  return root_.file("state/io.containerd.runtime.v2.task/k8s.io/" + container_id);
+  return state_dir() + "/io.containerd.runtime.v2.task/k8s.io/" + container_id;
 }
 
 CommandResult CriNode::ctr(const std::vector<std::string>& args, int timeout_seconds) const {

@@ -39,6 +39,9 @@ class CriNode {
     bool register_shim = true;
     // Where config.toml is written ("": in the node's temporary directory).
     std::string config_path;
+    // The hook config containerd passes down to the shim (OCI_NETNS_HOOK_CONFIG; "": the one
+    // hooks() wrote, whose hooks.d matches every container). install.sh's tests name theirs.
+    std::string hook_config_path;
     // true: restart containerd whenever it exits, as a node's init does (Restart=always), so
     // `kill $(cat pidfile())` restarts it.
     bool supervise = false;
@@ -51,6 +54,7 @@ class CriNode {
   [[nodiscard]] std::string socket() const { return root_.file("containerd.sock"); }
   [[nodiscard]] std::string config_path() const { return config_path_; }
   [[nodiscard]] std::string pidfile() const { return root_.file("containerd.pid"); }
+  [[nodiscard]] std::string state_dir() const { return root_.file("state"); }
   [[nodiscard]] const HookFiles& hooks() const { return hooks_; }
   [[nodiscard]] std::string log() const;
   // The runc bundle containerd made for a container (holds its config.json).

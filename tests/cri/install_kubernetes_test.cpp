@@ -1,0 +1,270 @@
+// install.sh --kubernetes (the DaemonSet's node-side registration) and uninstall.sh: against a
+// scratch root holding a containerd config (non-destructive: --root), and against the cri suite's
+// private containerd, which must pick the drop-in up through its imports, run pods through the
+// installed shim after install.sh restarted it, and stop doing so after uninstall.sh.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/cri/cri_pod.hpp"
+#include "tests/support/cri_node.hpp"
+
+namespace ocinetns::test {
+namespace {
+
+constexpr const char* kExes[] = {"oci-netns-hook-cli", "oci-netns-hook", "oci-netns-runtime"};
+
+std::string quote(const std::string& s) {
+  return "'" + s + "'";
+}
+
+std::string install_sh() {
+  return std::string(OCI_NETNS_SOURCE_DIR) + "/install/install.sh";
+}
+
+std::string uninstall_sh() {
+  return std::string(OCI_NETNS_SOURCE_DIR) + "/install/uninstall.sh";
+}
+
+std::string build_hook_dir() {
+  std::string runtime = OCI_NETNS_RUNTIME_BIN;
+  return runtime.substr(0, runtime.rfind('/'));
+}
+
+// The image's /opt/oci-netns-hook/bin: the built binaries, stripped, for --bin-dir.
+void make_bin_dir(const std::string& dir) {
+  ASSERT_TRUE(run({"mkdir", "-p", dir}).ok());
+  for (const char* exe : kExes) {
+    auto r = run({"objcopy", "--strip-all", build_hook_dir() + "/" + exe, dir + "/" + exe});
+    ASSERT_TRUE(r.ok()) << r.err;
+  }
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// Every file below `dir` (relative paths), sorted.
+std::vector<std::string> files_under(const std::string& dir) {
+  auto r = run({"find", dir, "-type", "f", "-printf", "%P\n"});
+  auto files = lines_of(r.out);
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// A node's containerd config with settings a drop-in holding only BinaryName would reset.
+constexpr const char* kNodeConfig =
+    "version = 2\n"
+    "[plugins.\"io.containerd.grpc.v1.cri\"]\n"
+    "  sandbox_image = \"example.org/pause:9\"\n"
+    "  [plugins.\"io.containerd.grpc.v1.cri\".containerd]\n"
+    "    snapshotter = \"native\"\n"
+    "    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc]\n"
+    "      runtime_type = \"io.containerd.runc.v2\"\n"
+    "      [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
+    "        SystemdCgroup = true\n";
+
+#define OCI_NETNS_REQUIRE_ROOT()                                     \
+  do {                                                               \
+    if (geteuid() != 0) {                                            \
+      if (in_ci()) FAIL() << "prerequisite missing in CI: not root"; \
+      GTEST_SKIP() << "install.sh needs root";                       \
+    }                                                                \
+  } while (0)
+
+// The DaemonSet's case: the node's root mounted at R (here a scratch directory with the node's
+// containerd binary in it, for `chroot R containerd config dump`), every path the node's own.
+TEST(KubernetesInstall, ScratchRootRegistersEverythingUnderRootAndUninstallUndoesIt) {
+  OCI_NETNS_REQUIRE_ROOT();
+  if (access("/usr/bin/containerd", X_OK) != 0) GTEST_SKIP() << "containerd is not installed";
+  TempDir t("oci-netns-k8s-root");
+  std::string root = t.file("root");
+  std::string bin = t.file("image-bin");
+  make_bin_dir(bin);
+  // containerd is dynamically linked against glibc only (measured): it runs chrooted with these.
+  for (std::string f :
+       {"/usr/bin/containerd", "/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2"}) {
+    ASSERT_TRUE(run({"mkdir", "-p", root + f.substr(0, f.rfind('/'))}).ok());
+    ASSERT_TRUE(run({"cp", f, root + f}).ok()) << f;
+  }
+  ASSERT_TRUE(run({"mkdir", "-p", root + "/etc/containerd"}).ok());
+  write_text(root + "/etc/containerd/config.toml", kNodeConfig);
+  auto before = files_under(root);
+  bool host_dropin_existed = path_exists("/etc/containerd/conf.d/oci-netns-hook.toml");
+
+  std::string install =
+      install_sh() + " --kubernetes --root " + quote(root) + " --bin-dir " + quote(bin);
+  auto r = sh(install);
+  ASSERT_TRUE(r.ok()) << r.out << r.err;
+
+  for (const char* exe : kExes) {
+    std::string path = root + "/usr/local/bin/" + exe;
+    EXPECT_EQ(access(path.c_str(), X_OK), 0) << path;
+    EXPECT_FALSE(path_exists(path + ".oci-netns-tmp"));
+  }
+  // hooks.d: the node's hook path, and only pod sandboxes (CRI-O's and containerd's annotation).
+  for (const char* stage : {"createruntime", "poststop"}) {
+    auto hook = nlohmann::json::parse(
+        read_text(root + "/usr/share/containers/oci/hooks.d/oci-netns-hook-" + stage + ".json"));
+    EXPECT_EQ(hook["hook"]["path"], "/usr/local/bin/oci-netns-hook");
+    EXPECT_FALSE(hook["hook"].contains("env"));  // the default config path: nothing to pass
+    EXPECT_EQ(hook["when"].size(), 1u);
+    EXPECT_EQ(hook["when"]["annotations"],
+              nlohmann::json({{"^io\\.kubernetes\\.(cri-o\\.ContainerType|cri\\.container-type)$",
+                               "^sandbox$"}}));
+  }
+  auto config = nlohmann::json::parse(read_text(root + "/etc/oci-netns-hook/config.json"));
+  EXPECT_EQ(config["name_template"], "{name}");
+  EXPECT_EQ(config["sysctls"], nlohmann::json::object());
+  EXPECT_EQ(config["state_dir"], "/run/oci-netns-hook");
+
+  // The imports line is added; everything else in the node's config is kept as it was.
+  std::string main_config = read_text(root + "/etc/containerd/config.toml");
+  auto main_lines = lines_of(main_config);
+  auto node_lines = lines_of(kNodeConfig);
+  ASSERT_EQ(main_lines.size(), node_lines.size() + 1) << main_config;
+  EXPECT_EQ(main_lines[1], "imports = [\"/etc/containerd/conf.d/oci-netns-hook.toml\"]");
+  main_lines.erase(main_lines.begin() + 1);
+  EXPECT_EQ(main_lines, node_lines);
+  // containerd's own view: the shim is the runc runtime's binary and the node's settings survive
+  // (an import replaces a plugin's whole section, so the drop-in carries all of them).
+  auto dump = run({"chroot", root, "/usr/bin/containerd", "--config", "/etc/containerd/config.toml",
+                   "config", "dump"});
+  ASSERT_TRUE(dump.ok()) << dump.err;
+  EXPECT_NE(dump.out.find("BinaryName = \"/usr/local/bin/oci-netns-runtime\""), std::string::npos);
+  EXPECT_NE(dump.out.find("sandbox_image = \"example.org/pause:9\""), std::string::npos);
+  EXPECT_NE(dump.out.find("snapshotter = \"native\""), std::string::npos);
+  EXPECT_NE(dump.out.find("SystemdCgroup = true"), std::string::npos);
+  EXPECT_EQ(path_exists("/etc/containerd/conf.d/oci-netns-hook.toml"), host_dropin_existed);
+  // The manifest names the node's paths, not the scratch root's.
+  std::string manifest = read_text(root + "/var/lib/oci-netns-hook/install-manifest");
+  EXPECT_EQ(manifest.find(root), std::string::npos) << manifest;
+
+  // A second run (the init container runs on every pod start) changes nothing.
+  std::string dropin_text = read_text(root + "/etc/containerd/conf.d/oci-netns-hook.toml");
+  r = sh(install);
+  ASSERT_TRUE(r.ok()) << r.out << r.err;
+  EXPECT_EQ(read_text(root + "/etc/containerd/config.toml"), main_config);
+  EXPECT_EQ(read_text(root + "/etc/containerd/conf.d/oci-netns-hook.toml"), dropin_text);
+  EXPECT_EQ(read_text(root + "/var/lib/oci-netns-hook/install-manifest"), manifest);
+
+  // Uninstall without a restart: the registration goes, the binaries stay (containerd still
+  // runs new pods through the shim until it restarts).
+  r = sh(uninstall_sh() + " --root " + quote(root));
+  ASSERT_TRUE(r.ok()) << r.out << r.err;
+  EXPECT_NE(r.out.find("the binaries stay"), std::string::npos) << r.out;
+  EXPECT_EQ(read_text(root + "/etc/containerd/config.toml"), kNodeConfig);
+  EXPECT_FALSE(path_exists(root + "/etc/containerd/conf.d/oci-netns-hook.toml"));
+  EXPECT_FALSE(
+      path_exists(root + "/usr/share/containers/oci/hooks.d/oci-netns-hook-createruntime.json"));
+  EXPECT_TRUE(path_exists(root + "/usr/local/bin/oci-netns-runtime"));
+  // Run again once containerd has restarted: the rest goes, and the root is as it was.
+  r = sh(uninstall_sh() + " --root " + quote(root));
+  ASSERT_TRUE(r.ok()) << r.out << r.err;
+  EXPECT_EQ(files_under(root), before);
+}
+
+// The private containerd of the cri suite, with no BinaryName in its config: install.sh writes
+// the drop-in, adds the imports line, restarts containerd through the node's "init" (the
+// harness restarts it when it exits) and waits for it; pods then run through the installed shim
+// with the installed sandbox-only hooks; uninstall.sh restarts it again and keeps the binaries
+// while a pod created through them still exists.
+TEST(KubernetesInstall, PrivateContainerdRunsPodsThroughTheInstalledShim) {
+  OCI_NETNS_REQUIRE_ROOT();
+  OCI_NETNS_REQUIRE(cri_unavailable_reason());
+  TempDir t("oci-netns-k8s-ctrd");
+  std::string bin = t.file("image-bin");
+  make_bin_dir(bin);
+  std::string state_dir = "/run/oci-netns-test-k8s-" + std::to_string(getpid());
+  struct RemoveState {
+    std::string dir;
+    ~RemoveState() { run({"rm", "-rf", dir}); }
+  } remove_state{state_dir};
+  ASSERT_TRUE(run({"mkdir", "-p", t.file("node/etc/containerd")}).ok());
+
+  CriNode::Options options;
+  options.register_shim = false;
+  options.config_path = t.file("node/etc/containerd/config.toml");
+  options.hook_config_path = t.file("etc/config.json");
+  options.supervise = true;
+  CriNode node(options);
+  std::string original = read_text(node.config_path());
+  CriClient cri(node.socket());
+  ASSERT_TRUE(cri.wait_ready(30)) << node.log();
+
+  std::string restart = "pid=$(cat " + quote(node.pidfile()) +
+                        ") && kill $pid && while kill -0 $pid 2>/dev/null; do sleep 0.1; done";
+  std::string common = " --containerd-restart-cmd " + quote(restart) + " --containerd-address " +
+                       quote(node.socket());
+  std::string flags = " --kubernetes --bin-dir " + quote(bin) + " --prefix " +
+                      quote(t.file("prefix")) + " --hooks-dir " + quote(t.file("hooks.d")) +
+                      " --config-dir " + quote(t.file("etc")) + " --manifest-dir " +
+                      quote(t.file("var")) + " --state-dir " + quote(state_dir) +
+                      " --containerd-config " + quote(node.config_path()) + " --containerd-state " +
+                      quote(node.state_dir()) + common;
+  pid_t before = node.pid();
+  auto r = sh(install_sh() + flags + " --restart-containerd");
+  ASSERT_TRUE(r.ok()) << r.out << r.err << node.log();
+  EXPECT_NE(r.out.find("containerd: answers again"), std::string::npos) << r.out;
+  EXPECT_NE(node.pid(), before);
+  ASSERT_TRUE(cri.wait_ready(30));
+
+  // Until the names placeholder is on main, the hook refuses "{name}" and falls back to the
+  // defaults (the id), keeping the config's state_dir and hooks_dirs.
+  std::string installed_hook = t.file("prefix/bin/oci-netns-hook");
+  bool names = run({installed_hook, "validate", "--config", t.file("etc/config.json")}).ok();
+  {
+    Pod pod(cri, {});
+    std::string app = pod.add_container("app");
+    std::string name = names ? kubernetes_reference_name(pod.spec()) : pod.id();
+    EXPECT_TRUE(netns_listed(name)) << read_text(t.file("etc/config.json"));
+    auto spec = nlohmann::json::parse(read_text(node.bundle(pod.id()) + "/config.json"));
+    std::string pin;
+    for (const auto& ns : spec["linux"]["namespaces"]) {
+      if (ns["type"] == "network") pin = ns["path"];
+    }
+    EXPECT_EQ(inode_of("/run/netns/" + name), inode_of(pin));
+    // The sandbox-only hooks: the app container runs no hook, so it has no record at all.
+    EXPECT_EQ(dir_entries(state_dir + "/containers"), std::vector<std::string>{pod.id() + ".json"});
+    EXPECT_FALSE(spec["hooks"].is_null());
+    auto app_spec = nlohmann::json::parse(read_text(node.bundle(app) + "/config.json"));
+    EXPECT_FALSE(app_spec.contains("hooks")) << app_spec["hooks"].dump();
+    // The runc shim keeps each container's BinaryName (what uninstall.sh looks for).
+    EXPECT_NE(read_text(node.bundle(pod.id()) + "/options.json").find(t.file("prefix/bin")),
+              std::string::npos);
+
+    // Uninstall with the pod running: containerd is restarted without the shim, the binaries
+    // stay because the pod's containers still run through them.
+    r = sh(uninstall_sh() + " --manifest-dir " + quote(t.file("var")) + " --restart-containerd" +
+           common);
+    ASSERT_TRUE(r.ok()) << r.out << r.err;
+    EXPECT_NE(r.out.find("containers still run through"), std::string::npos) << r.out;
+    EXPECT_EQ(read_text(node.config_path()), original);
+    EXPECT_TRUE(path_exists(t.file("prefix/bin/oci-netns-runtime")));
+    ASSERT_TRUE(cri.wait_ready(30));
+    // A new pod no longer goes through the shim; the old one is torn down through it.
+    PodSpec after;
+    after.name = "after";
+    Pod plain(cri, after);
+    EXPECT_FALSE(netns_listed(plain.id()));
+    EXPECT_FALSE(path_exists(state_dir + "/containers/" + plain.id() + ".json"));
+    ASSERT_NO_THROW(plain.teardown());
+    ASSERT_NO_THROW(pod.teardown()) << node.log();
+    EXPECT_FALSE(netns_listed(name));
+    EXPECT_TRUE(dir_entries(state_dir + "/containers").empty());
+  }
+  r = sh(uninstall_sh() + " --manifest-dir " + quote(t.file("var")) + common);
+  ASSERT_TRUE(r.ok()) << r.out << r.err;
+  EXPECT_FALSE(path_exists(t.file("prefix/bin/oci-netns-runtime")));
+  EXPECT_FALSE(path_exists(t.file("var/install-manifest")));
+  EXPECT_EQ(read_text(node.config_path()), original);
+}
+
+}  // namespace
+}  // namespace ocinetns::test
