@@ -315,6 +315,7 @@ else
   mv -f "$CFG.oci-netns-tmp" "$CFG"
   record config "$CFG" "$(sha "$CFG")"
 fi
+[ "$K8S" = 1 ] && record state-dir "$STATE_DIR"
 
 # 4. systemd units for gc, when this host runs systemd (Kubernetes: the DaemonSet runs gc).
 if [ "$K8S" = 1 ]; then

@@ -199,6 +199,12 @@ k8s_register_containerd() {
   fi
 }
 
+# Whether the hook still holds records in state directory $1: pods registered through the
+# binaries whose poststop hook (in their spec since they were created) has not run yet.
+k8s_registered_pods() {
+  ls "$R$1"/containers/*.json 2>/dev/null | wc -l
+}
+
 # The containers containerd created through runtime $2 (state directory $1): the runc shim keeps
 # each container's BinaryName in its bundle's options.json and runs it for kill and delete.
 k8s_shim_users() {

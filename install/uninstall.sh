@@ -193,6 +193,19 @@ if [ "$KEEP_BINARIES" = 0 ]; then
 $(entries containerd-runtime)
 ENTRIES
 fi
+if [ "$KEEP_BINARIES" = 0 ]; then
+  for state in $(entries state-dir); do
+    n=$(k8s_registered_pods "$state")
+    [ "$n" = 0 ] && continue
+    if [ "$FORCE" = 1 ]; then
+      say "--force: $n pods registered in $state will run a missing poststop hook"
+    else
+      KEEP_BINARIES=1
+      say "$n pods registered in $state still have our poststop hook in their spec: the binaries" \
+          "stay; run uninstall.sh again once those pods are gone"
+    fi
+  done
+fi
 
 # 3. systemd units.
 units=$(entries unit)
@@ -209,7 +222,7 @@ for f in $(entries file | grep '\.json$'); do restore_or_remove "$f"; done
 if [ "$KEEP_BINARIES" = 1 ]; then
   # Everything but the binaries (and the config they read) is undone: keep only their entries.
   if [ "$DRY" = 0 ]; then
-    grep -E '^(file|backup|config|containerd-runtime) ' "$MANIFEST" | grep -v '\.json$' \
+    grep -E '^(file|backup|config|containerd-runtime|state-dir) ' "$MANIFEST" | grep -v '\.json$' \
       >"$MANIFEST.oci-netns-tmp" || true
     mv -f "$MANIFEST.oci-netns-tmp" "$MANIFEST"
   fi

@@ -78,15 +78,15 @@ constexpr const char* kNodeConfig =
     }                                                                \
   } while (0)
 
-// The DaemonSet's case: the node's root mounted at R (here a scratch directory with the node's
-// containerd binary in it, for `chroot R containerd config dump`), every path the node's own.
-TEST(KubernetesInstall, ScratchRootRegistersEverythingUnderRootAndUninstallUndoesIt) {
+// The DaemonSet's init container, without an engine: the image's rootfs (build-image.sh
+// --context-only: busybox-static as the only shell and tools, the stripped static binaries)
+// chrooted into, with a scratch node root bind-mounted at /host holding the node's containerd
+// binary (for `chroot /host containerd config dump`) and its config; every path is the node's.
+TEST(KubernetesInstall, ImageInstallsUnderTheNodesRootAndUninstallUndoesIt) {
   OCI_NETNS_REQUIRE_ROOT();
   if (access("/usr/bin/containerd", X_OK) != 0) GTEST_SKIP() << "containerd is not installed";
   TempDir t("oci-netns-k8s-root");
   std::string root = t.file("root");
-  std::string bin = t.file("image-bin");
-  make_bin_dir(bin);
   // containerd is dynamically linked against glibc only (measured): it runs chrooted with these.
   for (std::string f :
        {"/usr/bin/containerd", "/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2"}) {
@@ -98,15 +98,54 @@ TEST(KubernetesInstall, ScratchRootRegistersEverythingUnderRootAndUninstallUndoe
   auto before = files_under(root);
   bool host_dropin_existed = path_exists("/etc/containerd/conf.d/oci-netns-hook.toml");
 
-  std::string install =
-      install_sh() + " --kubernetes --root " + quote(root) + " --bin-dir " + quote(bin);
-  auto r = sh(install);
+  CommandOptions build_env;
+  build_env.env = {"OCI_NETNS_BUILD_DIR=" + std::string(OCI_NETNS_BINARY_DIR)};
+  auto made = run({std::string(OCI_NETNS_SOURCE_DIR) + "/install/kubernetes/build-image.sh",
+                   "--context-only", t.file("context")},
+                  build_env);
+  ASSERT_TRUE(made.ok()) << made.out << made.err;
+  EXPECT_TRUE(path_exists(t.file("context/Dockerfile")));
+  std::string image = t.file("context/rootfs");
+  // What an engine gives every container: /dev (here only /dev/null, which the scripts use).
+  ASSERT_TRUE(run({"mkdir", "-p", image + "/host", image + "/dev"}).ok());
+  write_text(image + "/dev/null", "");
+  struct Unmount {
+    std::vector<std::string> paths;
+    ~Unmount() {
+      for (const auto& p : paths) run({"umount", p});
+    }
+  } unmount;
+  ASSERT_TRUE(run({"mount", "--bind", "/dev/null", image + "/dev/null"}).ok());
+  unmount.paths.push_back(image + "/dev/null");
+  ASSERT_TRUE(run({"mount", "--bind", root, image + "/host"}).ok());
+  unmount.paths.push_back(image + "/host");
+  // What the init container runs: the image's /bin/sh (busybox) and nothing else on PATH.
+  auto in_image = [&](const std::string& script, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"chroot",
+                                  image,
+                                  "/bin/env",
+                                  "-i",
+                                  "PATH=/bin",
+                                  "/bin/sh",
+                                  "/opt/oci-netns-hook/install/" + script};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv);
+  };
+  const std::vector<std::string> install{"--kubernetes", "--root", "/host", "--bin-dir",
+                                         "/opt/oci-netns-hook/bin"};
+  auto r = in_image("install.sh", install);
   ASSERT_TRUE(r.ok()) << r.out << r.err;
 
   for (const char* exe : kExes) {
     std::string path = root + "/usr/local/bin/" + exe;
     EXPECT_EQ(access(path.c_str(), X_OK), 0) << path;
     EXPECT_FALSE(path_exists(path + ".oci-netns-tmp"));
+  }
+  // The image's binaries, byte for byte (copied beside, then renamed into place).
+  for (const char* exe : kExes) {
+    EXPECT_TRUE(
+        run({"cmp", image + "/opt/oci-netns-hook/bin/" + exe, root + "/usr/local/bin/" + exe}).ok())
+        << exe;
   }
   // hooks.d: the node's hook path, and only pod sandboxes (CRI-O's and containerd's annotation).
   for (const char* stage : {"createruntime", "poststop"}) {
@@ -148,7 +187,7 @@ TEST(KubernetesInstall, ScratchRootRegistersEverythingUnderRootAndUninstallUndoe
 
   // A second run (the init container runs on every pod start) changes nothing.
   std::string dropin_text = read_text(root + "/etc/containerd/conf.d/oci-netns-hook.toml");
-  r = sh(install);
+  r = in_image("install.sh", install);
   ASSERT_TRUE(r.ok()) << r.out << r.err;
   EXPECT_EQ(read_text(root + "/etc/containerd/config.toml"), main_config);
   EXPECT_EQ(read_text(root + "/etc/containerd/conf.d/oci-netns-hook.toml"), dropin_text);
@@ -156,7 +195,7 @@ TEST(KubernetesInstall, ScratchRootRegistersEverythingUnderRootAndUninstallUndoe
 
   // Uninstall without a restart: the registration goes, the binaries stay (containerd still
   // runs new pods through the shim until it restarts).
-  r = sh(uninstall_sh() + " --root " + quote(root));
+  r = in_image("uninstall.sh", {"--root", "/host"});
   ASSERT_TRUE(r.ok()) << r.out << r.err;
   EXPECT_NE(r.out.find("the binaries stay"), std::string::npos) << r.out;
   EXPECT_EQ(read_text(root + "/etc/containerd/config.toml"), kNodeConfig);
@@ -165,7 +204,7 @@ TEST(KubernetesInstall, ScratchRootRegistersEverythingUnderRootAndUninstallUndoe
       path_exists(root + "/usr/share/containers/oci/hooks.d/oci-netns-hook-createruntime.json"));
   EXPECT_TRUE(path_exists(root + "/usr/local/bin/oci-netns-runtime"));
   // Run again once containerd has restarted: the rest goes, and the root is as it was.
-  r = sh(uninstall_sh() + " --root " + quote(root));
+  r = in_image("uninstall.sh", {"--root", "/host"});
   ASSERT_TRUE(r.ok()) << r.out << r.err;
   EXPECT_EQ(files_under(root), before);
 }
