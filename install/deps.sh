@@ -7,7 +7,8 @@ BUILD_PKGS="cmake g++ make pkg-config nlohmann-json3-dev libspdlog-dev libfmt-de
 libgtest-dev libgmock-dev libcli11-dev libre2-dev"
 TEST_PKGS="runc busybox-static iproute2 docker.io podman containerd uidmap bridge-utils
 clang libclang-rt-14-dev procps psmisc util-linux
-libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc containernetworking-plugins"
+libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc containernetworking-plugins
+python3-yaml"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do

@@ -95,7 +95,7 @@ k8s_restart_containerd() {
     if [ -z "$R" ]; then
       cmd="systemctl restart containerd"
     else
-      cmd="nsenter --target 1 --mount --uts --ipc --net --pid -- systemctl restart containerd"
+      cmd="nsenter -t 1 -m -u -i -n -p -- systemctl restart containerd"
     fi
   fi
   if [ "$DRY" = 1 ]; then

@@ -6,7 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
+#include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "tests/cri/cri_pod.hpp"
@@ -56,6 +57,34 @@ std::vector<std::string> files_under(const std::string& dir) {
   auto files = lines_of(r.out);
   std::sort(files.begin(), files.end());
   return files;
+}
+
+// The documents of a YAML file, as JSON (Debian's python3-yaml; the python3 on PATH may lack it).
+nlohmann::json yaml_documents(const std::string& path) {
+  auto r = run({"/usr/bin/python3", "-c",
+                "import sys, json, yaml\n"
+                "print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))",
+                path});
+  if (!r.ok()) throw std::runtime_error("cannot read " + path + " as YAML: " + r.err);
+  return nlohmann::json::parse(r.out);
+}
+
+std::string manifest_path(const std::string& name) {
+  return std::string(OCI_NETNS_SOURCE_DIR) + "/install/kubernetes/" + name;
+}
+
+// A container's command and env from a DaemonSet manifest, as `env -i NAME=VALUE... command`
+// (overrides replace the manifest's values).
+std::vector<std::string> container_argv(const nlohmann::json& container,
+                                        const std::map<std::string, std::string>& overrides) {
+  std::vector<std::string> argv{"/bin/env", "-i", "PATH=/bin"};
+  for (const auto& e : container.value("env", nlohmann::json::array())) {
+    std::string name = e["name"];
+    argv.push_back(name + "=" +
+                   (overrides.count(name) ? overrides.at(name) : e["value"].get<std::string>()));
+  }
+  for (const auto& a : container["command"]) argv.push_back(a);
+  return argv;
 }
 
 // A node's containerd config with settings a drop-in holding only BinaryName would reset.
@@ -119,21 +148,19 @@ TEST(KubernetesInstall, ImageInstallsUnderTheNodesRootAndUninstallUndoesIt) {
   unmount.paths.push_back(image + "/dev/null");
   ASSERT_TRUE(run({"mount", "--bind", root, image + "/host"}).ok());
   unmount.paths.push_back(image + "/host");
-  // What the init container runs: the image's /bin/sh (busybox) and nothing else on PATH.
-  auto in_image = [&](const std::string& script, const std::vector<std::string>& args) {
-    std::vector<std::string> argv{"chroot",
-                                  image,
-                                  "/bin/env",
-                                  "-i",
-                                  "PATH=/bin",
-                                  "/bin/sh",
-                                  "/opt/oci-netns-hook/install/" + script};
-    argv.insert(argv.end(), args.begin(), args.end());
+  // What the DaemonSets' init containers run, from the manifests, in the image (busybox's sh
+  // and nothing else on PATH). containerd's restart is left out here (there is none in this
+  // root): PrivateContainerdRunsPodsThroughTheInstalledShim tests it.
+  auto daemonset = yaml_documents(manifest_path("daemonset.yaml")).at(0);
+  auto uninstall_ds = yaml_documents(manifest_path("uninstall.yaml")).at(0);
+  auto in_image = [&](const nlohmann::json& daemon_set) {
+    std::vector<std::string> argv{"chroot", image};
+    auto inner = container_argv(daemon_set["spec"]["template"]["spec"]["initContainers"][0],
+                                {{"RESTART_CONTAINERD", "false"}});
+    argv.insert(argv.end(), inner.begin(), inner.end());
     return run(argv);
   };
-  const std::vector<std::string> install{"--kubernetes", "--root", "/host", "--bin-dir",
-                                         "/opt/oci-netns-hook/bin"};
-  auto r = in_image("install.sh", install);
+  auto r = in_image(daemonset);
   ASSERT_TRUE(r.ok()) << r.out << r.err;
 
   for (const char* exe : kExes) {
@@ -141,6 +168,10 @@ TEST(KubernetesInstall, ImageInstallsUnderTheNodesRootAndUninstallUndoesIt) {
     EXPECT_EQ(access(path.c_str(), X_OK), 0) << path;
     EXPECT_FALSE(path_exists(path + ".oci-netns-tmp"));
   }
+  // The static binaries run in the image, which has no libc of its own.
+  auto version = run({"chroot", image, "/opt/oci-netns-hook/bin/oci-netns-hook", "--version"});
+  EXPECT_TRUE(version.ok()) << version.err;
+  EXPECT_EQ(version.out.rfind("oci-netns-hook ", 0), 0u) << version.out;
   // The image's binaries, byte for byte (copied beside, then renamed into place).
   for (const char* exe : kExes) {
     EXPECT_TRUE(
@@ -187,7 +218,7 @@ TEST(KubernetesInstall, ImageInstallsUnderTheNodesRootAndUninstallUndoesIt) {
 
   // A second run (the init container runs on every pod start) changes nothing.
   std::string dropin_text = read_text(root + "/etc/containerd/conf.d/oci-netns-hook.toml");
-  r = in_image("install.sh", install);
+  r = in_image(daemonset);
   ASSERT_TRUE(r.ok()) << r.out << r.err;
   EXPECT_EQ(read_text(root + "/etc/containerd/config.toml"), main_config);
   EXPECT_EQ(read_text(root + "/etc/containerd/conf.d/oci-netns-hook.toml"), dropin_text);
@@ -195,7 +226,7 @@ TEST(KubernetesInstall, ImageInstallsUnderTheNodesRootAndUninstallUndoesIt) {
 
   // Uninstall without a restart: the registration goes, the binaries stay (containerd still
   // runs new pods through the shim until it restarts).
-  r = in_image("uninstall.sh", {"--root", "/host"});
+  r = in_image(uninstall_ds);
   ASSERT_TRUE(r.ok()) << r.out << r.err;
   EXPECT_NE(r.out.find("the binaries stay"), std::string::npos) << r.out;
   EXPECT_EQ(read_text(root + "/etc/containerd/config.toml"), kNodeConfig);
@@ -204,7 +235,7 @@ TEST(KubernetesInstall, ImageInstallsUnderTheNodesRootAndUninstallUndoesIt) {
       path_exists(root + "/usr/share/containers/oci/hooks.d/oci-netns-hook-createruntime.json"));
   EXPECT_TRUE(path_exists(root + "/usr/local/bin/oci-netns-runtime"));
   // Run again once containerd has restarted: the rest goes, and the root is as it was.
-  r = in_image("uninstall.sh", {"--root", "/host"});
+  r = in_image(uninstall_ds);
   ASSERT_TRUE(r.ok()) << r.out << r.err;
   EXPECT_EQ(files_under(root), before);
 }
@@ -303,6 +334,47 @@ TEST(KubernetesInstall, PrivateContainerdRunsPodsThroughTheInstalledShim) {
   EXPECT_FALSE(path_exists(t.file("prefix/bin/oci-netns-runtime")));
   EXPECT_FALSE(path_exists(t.file("var/install-manifest")));
   EXPECT_EQ(read_text(node.config_path()), original);
+}
+
+// The DaemonSet as the install tests ran it: what each container needs from the node.
+TEST(KubernetesManifests, DaemonSetGivesTheContainersWhatTheyUse) {
+  auto ds = yaml_documents(manifest_path("daemonset.yaml")).at(0);
+  EXPECT_EQ(ds["kind"], "DaemonSet");
+  EXPECT_EQ(ds["metadata"]["namespace"], "kube-system");
+  const auto& pod = ds["spec"]["template"]["spec"];
+  EXPECT_EQ(pod["hostPID"], true);
+  std::map<std::string, nlohmann::json> volumes;
+  for (const auto& v : pod["volumes"]) volumes[v["name"]] = v;
+  auto config = nlohmann::json::parse(read_text(manifest_path("config.json")));
+  std::string netns_dir = config["netns_dir"];
+  std::string state_dir = config["state_dir"];
+  // gc: the node's /run/netns with Bidirectional propagation (its unmounts must reach the
+  // host) and the node's state directory, at the paths the config names.
+  const auto& gc = pod["containers"][0];
+  EXPECT_EQ(gc["command"],
+            nlohmann::json({"/opt/oci-netns-hook/bin/oci-netns-hook", "gc", "--every", "300"}));
+  EXPECT_EQ(gc["securityContext"]["privileged"], true);
+  std::map<std::string, nlohmann::json> mounts;
+  for (const auto& m : gc["volumeMounts"]) mounts[m["mountPath"]] = m;
+  ASSERT_EQ(mounts.count(netns_dir), 1u);
+  EXPECT_EQ(mounts[netns_dir]["mountPropagation"], "Bidirectional");
+  EXPECT_EQ(volumes[mounts[netns_dir]["name"]]["hostPath"]["path"], netns_dir);
+  ASSERT_EQ(mounts.count(state_dir), 1u);
+  EXPECT_EQ(volumes[mounts[state_dir]["name"]]["hostPath"]["path"], state_dir);
+  // The installer and gc both see the node's root at /host (gc's config is there).
+  for (const auto& c : {pod["initContainers"][0], gc}) {
+    bool host_root = false;
+    for (const auto& m : c["volumeMounts"]) {
+      host_root =
+          host_root || (m["mountPath"] == "/host" && volumes[m["name"]]["hostPath"]["path"] == "/");
+    }
+    EXPECT_TRUE(host_root) << c["name"];
+  }
+  EXPECT_EQ(pod["initContainers"][0]["securityContext"]["privileged"], true);
+  auto argv = container_argv(gc, {});
+  EXPECT_NE(std::find(argv.begin(), argv.end(),
+                      "OCI_NETNS_HOOK_CONFIG=/host/etc/oci-netns-hook/config.json"),
+            argv.end());
 }
 
 }  // namespace
