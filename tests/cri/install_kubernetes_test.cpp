@@ -135,8 +135,9 @@ TEST(KubernetesInstall, ImageInstallsUnderTheNodesRootAndUninstallUndoesIt) {
   ASSERT_TRUE(made.ok()) << made.out << made.err;
   EXPECT_TRUE(path_exists(t.file("context/Dockerfile")));
   std::string image = t.file("context/rootfs");
-  // What an engine gives every container: /dev (here only /dev/null, which the scripts use).
-  ASSERT_TRUE(run({"mkdir", "-p", image + "/host", image + "/dev"}).ok());
+  // What an engine gives every container: /proc and /dev (here only /dev/null, which the
+  // scripts use).
+  ASSERT_TRUE(run({"mkdir", "-p", image + "/host", image + "/dev", image + "/proc"}).ok());
   write_text(image + "/dev/null", "");
   struct Unmount {
     std::vector<std::string> paths;
@@ -148,6 +149,8 @@ TEST(KubernetesInstall, ImageInstallsUnderTheNodesRootAndUninstallUndoesIt) {
   unmount.paths.push_back(image + "/dev/null");
   ASSERT_TRUE(run({"mount", "--bind", root, image + "/host"}).ok());
   unmount.paths.push_back(image + "/host");
+  ASSERT_TRUE(run({"mount", "--bind", "/proc", image + "/proc"}).ok());
+  unmount.paths.push_back(image + "/proc");
   // What the DaemonSets' init containers run, from the manifests, in the image (busybox's sh
   // and nothing else on PATH). containerd's restart is left out here (there is none in this
   // root): PrivateContainerdRunsPodsThroughTheInstalledShim tests it.
