@@ -117,6 +117,38 @@ TEST_F(Cri, SandboxReferenceIsListedHoldsTheCriPinsNamespaceAndThePodsAddress) {
   EXPECT_EQ(trim(bridge.out), "");
   EXPECT_FALSE(run({"ip", "link", "show", "dev", "cri-test0"}).ok());
 
+  // `oci-netns-hook list`, run where the node's links are: the pod's eth0 with its IP, the veth
+  // peer on the bridge, and the CRI's pin marked as the same namespace as our reference.
+  auto listed = node_->in_node_netns({hook_binary(), "list", "--json"},
+                                     {"OCI_NETNS_HOOK_CONFIG=" + node_->hooks().config_path()});
+  ASSERT_TRUE(listed.ok()) << listed.err;
+  auto doc = nlohmann::json::parse(listed.out);
+  std::string pin_name = pin.substr(pin.rfind('/') + 1);
+  bool ours = false;
+  bool pinned = false;
+  bool eth0 = false;
+  for (const auto& e : doc["entries"]) {
+    if (e["name"] == pod.id() && e["owner"] == "hook") {
+      ours = true;
+      EXPECT_EQ(e["state"], "live");
+      for (const auto& i : e["interfaces"]) {
+        if (i["name"] != "eth0") continue;
+        eth0 = true;
+        // Its IPv4 address first; an IPv6 link-local one may follow.
+        ASSERT_FALSE(i["addresses"].empty()) << i.dump();
+        EXPECT_EQ(i["addresses"][0], ip + "/24");
+        EXPECT_EQ(i["peer"]["netns"], "host");
+        EXPECT_EQ(i["peer"]["bridge"], "cri-test0");
+      }
+    }
+    if (e["name"] == pin_name) {
+      pinned = true;
+      EXPECT_EQ(e["owner"], "foreign");
+      EXPECT_EQ(e["same_netns_as"], pod.id());
+    }
+  }
+  EXPECT_TRUE(ours && pinned && eth0) << listed.out;
+
   ASSERT_NO_THROW(pod.teardown());
   expect_nothing_left(pod.id(), pin, ino);
 }
@@ -226,7 +258,11 @@ TEST_F(Cri, DISABLED_PodPinnedBeforeNetnsDirIsAMountPointStillTearsDown) {
         ::umount2(pin.c_str(), MNT_DETACH);
         ::unlink(pin.c_str());
       }
-      make_netns_dir_a_mount_point();
+      try {
+        make_netns_dir_a_mount_point();
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+      }
     }
   } repair{pin};
   Pod pod(*cri_, {});

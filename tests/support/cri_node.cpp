@@ -200,10 +200,13 @@ CommandResult CriNode::ctr(const std::vector<std::string>& args, int timeout_sec
   return run(argv, options);
 }
 
-CommandResult CriNode::in_node_netns(const std::vector<std::string>& argv) const {
+CommandResult CriNode::in_node_netns(const std::vector<std::string>& argv,
+                                     const std::vector<std::string>& env) const {
   std::vector<std::string> full{"/usr/bin/nsenter", "--net=" + netns_holder_->netns_path()};
   full.insert(full.end(), argv.begin(), argv.end());
-  return run(full);
+  CommandOptions options;
+  options.env = env;
+  return run(full, options);
 }
 
 }  // namespace ocinetns::test

@@ -65,8 +65,10 @@ class CriNode {
 
   // `ctr --address <socket> -n k8s.io args...`.
   CommandResult ctr(const std::vector<std::string>& args, int timeout_seconds = 120) const;
-  // Runs argv in the node's network namespace (where the bridge and host-side veths are).
-  CommandResult in_node_netns(const std::vector<std::string>& argv) const;
+  // Runs argv in the node's network namespace (where the bridge and host-side veths are), with
+  // extra NAME=VALUE `env`.
+  CommandResult in_node_netns(const std::vector<std::string>& argv,
+                              const std::vector<std::string>& env = {}) const;
 
   // SIGKILLs containerd (its shims and containers keep running) and waits until it is gone.
   void kill_containerd();
