@@ -202,7 +202,7 @@ k8s_register_containerd() {
 # Whether the hook still holds records in state directory $1: pods registered through the
 # binaries whose poststop hook (in their spec since they were created) has not run yet.
 k8s_registered_pods() {
-  ls "$R$1"/containers/*.json 2>/dev/null | wc -l
+  find "$R$1/containers" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l
 }
 
 # The containers containerd created through runtime $2 (state directory $1): the runc shim keeps

@@ -69,6 +69,12 @@ nlohmann::json yaml_documents(const std::string& path) {
   return nlohmann::json::parse(r.out);
 }
 
+std::string yaml_unavailable_reason() {
+  return run({"/usr/bin/python3", "-c", "import yaml"}).ok()
+             ? ""
+             : "Debian's python3-yaml is not installed (the tests read the YAML manifests with it)";
+}
+
 std::string manifest_path(const std::string& name) {
   return std::string(OCI_NETNS_SOURCE_DIR) + "/install/kubernetes/" + name;
 }
@@ -113,6 +119,7 @@ constexpr const char* kNodeConfig =
 // binary (for `chroot /host containerd config dump`) and its config; every path is the node's.
 TEST(KubernetesInstall, ImageInstallsUnderTheNodesRootAndUninstallUndoesIt) {
   OCI_NETNS_REQUIRE_ROOT();
+  OCI_NETNS_REQUIRE(yaml_unavailable_reason());
   if (access("/usr/bin/containerd", X_OK) != 0) GTEST_SKIP() << "containerd is not installed";
   TempDir t("oci-netns-k8s-root");
   std::string root = t.file("root");
@@ -341,6 +348,7 @@ TEST(KubernetesInstall, PrivateContainerdRunsPodsThroughTheInstalledShim) {
 
 // The DaemonSet as the install tests ran it: what each container needs from the node.
 TEST(KubernetesManifests, DaemonSetGivesTheContainersWhatTheyUse) {
+  OCI_NETNS_REQUIRE(yaml_unavailable_reason());
   auto ds = yaml_documents(manifest_path("daemonset.yaml")).at(0);
   EXPECT_EQ(ds["kind"], "DaemonSet");
   EXPECT_EQ(ds["metadata"]["namespace"], "kube-system");
