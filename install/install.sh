@@ -38,6 +38,8 @@ Kubernetes nodes (install/kubernetes/README.md):
                           DIR, while every path option (and what the files name) is the node's
   --bin-dir DIR           install the prebuilt, stripped binaries in DIR (no build)
   --state-dir DIR         with --kubernetes: the config's state_dir (default /run/oci-netns-hook)
+  --skip-containerd       with --kubernetes: do not register with containerd (a RuntimeClass
+                          handler of your own runs the shim: install/kubernetes/runtimeclass.yaml)
   --containerd-dropin F   with --kubernetes: the drop-in (default: conf.d/oci-netns-hook.toml
                           beside --containerd-config)
   --restart-containerd    with --kubernetes: restart containerd, then wait until it answers
@@ -61,7 +63,7 @@ CONTAINERD_CONFIG=/etc/containerd/config.toml
 CONFIG_DIR=/etc/oci-netns-hook
 SYSTEMD_DIR=/etc/systemd/system
 MANIFEST_DIR=/var/lib/oci-netns-hook
-K8S=0 ROOT=/ BIN_SRC="" STATE_DIR=/run/oci-netns-hook CTRD_DROPIN="" RESTART_CTRD=0
+K8S=0 SKIP_CTRD=0 ROOT=/ BIN_SRC="" STATE_DIR=/run/oci-netns-hook CTRD_DROPIN="" RESTART_CTRD=0
 CTRD_RESTART_CMD="" CTRD_ADDRESS=/run/containerd/containerd.sock CTRD_STATE=/run/containerd
 
 while [ $# -gt 0 ]; do
@@ -85,6 +87,7 @@ while [ $# -gt 0 ]; do
     --manifest-dir) MANIFEST_DIR=$2; shift ;;
     --dry-run) DRY=1 ;;
     --kubernetes) K8S=1 ;;
+    --skip-containerd) SKIP_CTRD=1 ;;
     --root) ROOT=$2; shift ;;
     --bin-dir) BIN_SRC=$2; shift ;;
     --state-dir) STATE_DIR=$2; shift ;;
@@ -132,8 +135,9 @@ check_path --state-dir "$STATE_DIR"
 check_path --containerd-address "$CTRD_ADDRESS"
 check_path --containerd-state "$CTRD_STATE"
 if [ "$K8S" = 0 ]; then
-  { [ "$ROOT" = / ] && [ "$RESTART_CTRD" = 0 ] && [ -z "$CTRD_DROPIN" ] && [ -z "$CTRD_RESTART_CMD" ]; } || {
-    echo "install.sh: --root, --restart-containerd, --containerd-dropin and --containerd-restart-cmd need --kubernetes" >&2
+  { [ "$ROOT" = / ] && [ "$RESTART_CTRD" = 0 ] && [ -z "$CTRD_DROPIN" ] && [ -z "$CTRD_RESTART_CMD" ] &&
+    [ "$SKIP_CTRD" = 0 ]; } || {
+    echo "install.sh: --root, --skip-containerd, --restart-containerd, --containerd-dropin and --containerd-restart-cmd need --kubernetes" >&2
     exit 2; }
 fi
 [ "$K8S" = 1 ] && [ "$DOCKER" = 1 ] && { echo "install.sh: --kubernetes and --docker do not mix" >&2; exit 2; }
@@ -387,7 +391,9 @@ if [ "$CONTAINERD" = 1 ]; then
 fi
 
 # 7. Kubernetes: containerd's runc runtime through the shim (install/lib-kubernetes.sh).
-if [ "$K8S" = 1 ]; then
+if [ "$K8S" = 1 ] && [ "$SKIP_CTRD" = 1 ]; then
+  say "containerd: not registered (--skip-containerd)"
+elif [ "$K8S" = 1 ]; then
   k8s_register_containerd || exit 1
   say "CRI-O reads $HOOKS_DIR by itself: new pod sandboxes are registered"
 fi

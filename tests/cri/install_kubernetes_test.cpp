@@ -250,6 +250,37 @@ TEST(KubernetesInstall, ImageInstallsUnderTheNodesRootAndUninstallUndoesIt) {
   EXPECT_EQ(files_under(root), before);
 }
 
+// --skip-containerd (the RuntimeClass setup): everything but containerd's registration; and the
+// Kubernetes-only options are refused without --kubernetes, before anything is written.
+TEST(KubernetesInstall, SkipContainerdLeavesItsConfigAloneAndOptionsNeedKubernetes) {
+  OCI_NETNS_REQUIRE_ROOT();
+  TempDir t("oci-netns-k8s-skip");
+  std::string root = t.file("root");
+  std::string bin = t.file("image-bin");
+  make_bin_dir(bin);
+  ASSERT_TRUE(run({"mkdir", "-p", root + "/etc/containerd", root + "/usr/bin"}).ok());
+  write_text(root + "/etc/containerd/config.toml", kNodeConfig);
+  write_text(root + "/usr/bin/containerd", "#!/bin/sh\nexit 1\n", 0755);  // never run
+  for (const char* option : {"--root /tmp", "--skip-containerd", "--restart-containerd"}) {
+    auto refused = sh(install_sh() + " --bin-dir " + quote(bin) + " " + option + " --prefix " +
+                      quote(t.file("x")));
+    EXPECT_EQ(refused.exit_code, 2) << option;
+    EXPECT_NE(refused.err.find("need --kubernetes"), std::string::npos) << refused.err;
+    EXPECT_FALSE(path_exists(t.file("x")));
+  }
+  auto r = sh(install_sh() + " --kubernetes --skip-containerd --root " + quote(root) +
+              " --bin-dir " + quote(bin));
+  ASSERT_TRUE(r.ok()) << r.out << r.err;
+  EXPECT_NE(r.out.find("containerd: not registered (--skip-containerd)"), std::string::npos);
+  EXPECT_EQ(read_text(root + "/etc/containerd/config.toml"), kNodeConfig);
+  EXPECT_FALSE(path_exists(root + "/etc/containerd/conf.d"));
+  EXPECT_TRUE(path_exists(root + "/usr/share/containers/oci/hooks.d/oci-netns-hook-poststop.json"));
+  r = sh(uninstall_sh() + " --root " + quote(root));
+  ASSERT_TRUE(r.ok()) << r.out << r.err;
+  EXPECT_FALSE(path_exists(root + "/usr/local/bin/oci-netns-runtime"));
+  EXPECT_FALSE(path_exists(root + "/var/lib/oci-netns-hook/install-manifest"));
+}
+
 // The private containerd of the cri suite, with no BinaryName in its config: install.sh writes
 // the drop-in, adds the imports line, restarts containerd through the node's "init" (the
 // harness restarts it when it exits) and waits for it; pods then run through the installed shim
