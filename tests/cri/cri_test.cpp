@@ -191,6 +191,10 @@ TEST_F(Cri, HostNetworkPodGetsNoReference) {
   EXPECT_FALSE(path_exists("/run/netns/" + app));
   EXPECT_EQ(sorted(dir_entries("/run/netns")), before);
   EXPECT_TRUE(dir_entries(node_->hooks().state_dir() + "/containers").empty()) << hook_log();
+  // The hook ran for both and saw the runtime's own namespace (the node's, here).
+  for (const auto& id : {pod.id(), app}) {
+    EXPECT_NE(hook_log().find("skipped " + id), std::string::npos) << hook_log();
+  }
   ASSERT_NO_THROW(pod.teardown());
   EXPECT_EQ(sorted(dir_entries("/run/netns")), before);
 }
