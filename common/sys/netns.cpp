@@ -18,9 +18,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "common/base/errors.hpp"
 #include "common/base/io.hpp"
+#include "common/base/unique_dir.hpp"
 
 namespace ocinetns {
 namespace {
@@ -133,6 +135,29 @@ RefInfo inspect_reference(int dir_fd, const std::string& name) {
   return {RefKind::kOther, {}};
 }
 
+namespace {
+
+// After the self-bind, each mount that was already below `path` (containerd's CRI pins pods as
+// /run/netns/cni-<uuid> in a plain directory) exists twice: the copy MS_REC made on the new mount,
+// and the original, now hidden underneath it. The original keeps its dentry a mount point
+// (d_mountpoint), so the owner's later `umount` of the visible copy plus unlink fails with EBUSY
+// for ever (unlink(2): EBUSY when the file is a mount point in any mount). `lower_fd` still refers
+// to the directory on the mount below, and a path walk through /proc/self/fd/N starts from that
+// mount, so the last component crosses into the hidden original, which is detached; the copy
+// stays and refers to the same namespace. Entries that are no mount point give EINVAL. Best
+// effort: a failure leaves things as iproute2's own self-bind (MS_BIND|MS_REC) would.
+void detach_originals_below(int lower_fd, const std::string& path) {
+  UniqueDir listing = UniqueDir::list_fd(lower_fd, path);
+  while (const struct dirent* entry = listing.next()) {
+    std::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    std::string below = fmt::format("{}/{}", fd_path(lower_fd), name);
+    (void)::umount2(below.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW);
+  }
+}
+
+}  // namespace
+
 UniqueFd prepare_netns_dir(const std::string& path) {
   make_dirs(path, 0755);
   // Lock the directory inode (iproute2 ip/ipnetns.c netns_add takes the same flock).
@@ -154,6 +179,7 @@ UniqueFd prepare_netns_dir(const std::string& path) {
       throw_last_errno(fmt::format("mount --rbind `{}` on `{}`", path, path));
     }
     made_mount = true;
+    detach_originals_below(lock.get(), path);
   }
   // Reopen: the lock fd still points at the directory underneath a fresh self-bind mount, and a
   // file created through it would be hidden below the mount.
