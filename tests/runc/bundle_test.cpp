@@ -9,28 +9,18 @@
 
 #include "common/model/hooks_d.hpp"
 #include "hook/shim/bundle.hpp"
+#include "tests/support/hook_files.hpp"
 #include "tests/support/runc.hpp"
 
 namespace ocinetns {
 namespace {
 
-std::string fixture() {
-  return test::read_text(std::string(OCI_NETNS_SOURCE_DIR) +
-                         "/tests/unit/fixtures/docker-config.json");
-}
-
-std::vector<HookDefinition> shipped_hooks() {
-  std::vector<HookDefinition> hooks;
-  for (const char* f : {"oci-netns-hook-createruntime.json", "oci-netns-hook-poststop.json"}) {
-    std::string path = std::string(OCI_NETNS_SOURCE_DIR) + "/install/hooks.d/" + f;
-    hooks.push_back(parse_hook_definition(test::read_text(path), f));
-  }
-  return hooks;
-}
+using test::docker_config_fixture;
+using test::shipped_hooks;
 
 TEST(Bundle, BundleFileIsReplacedAtomicallyWithTheSameMode) {
   test::TempDir bundle("shim-bundle");
-  test::write_text(bundle.file("config.json"), fixture(), 0600);
+  test::write_text(bundle.file("config.json"), docker_config_fixture(), 0600);
   struct stat before {};
   ASSERT_EQ(::stat(bundle.file("config.json").c_str(), &before), 0);
   std::vector<std::string> warnings;

@@ -10,19 +10,15 @@
 
 #include "common/base/errors.hpp"
 #include "common/sys/hooks_d_load.hpp"
+#include "tests/support/hook_files.hpp"
 #include "tests/support/runc.hpp"
 
 namespace ocinetns {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using test::hook_file;
 
-std::string hook_file(const std::string& when, const std::string& stages = R"(["createRuntime"])",
-                      const std::string& path = "/bin/true") {
-  return R"({"version":"1.0.0","hook":{"path":")" + path +
-         R"(","args":["x","createRuntime"],"timeout":5},"when":)" + when + R"(,"stages":)" +
-         stages + "}";
-}
+using Json = nlohmann::ordered_json;
 
 Json spec_with(const std::string& extra) {
   return Json::parse(R"({"ociVersion":"1.0.2","process":{"args":["/usr/sbin/init","x"]})" + extra +

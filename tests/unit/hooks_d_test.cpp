@@ -7,19 +7,15 @@
 
 #include "common/base/errors.hpp"
 #include "common/model/hooks_d.hpp"
+#include "tests/support/hook_files.hpp"
 #include "tests/support/runc.hpp"
 
 namespace ocinetns {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using test::hook_file;
 
-std::string hook_file(const std::string& when, const std::string& stages = R"(["createRuntime"])",
-                      const std::string& path = "/bin/true") {
-  return R"({"version":"1.0.0","hook":{"path":")" + path +
-         R"(","args":["x","createRuntime"],"timeout":5},"when":)" + when + R"(,"stages":)" +
-         stages + "}";
-}
+using Json = nlohmann::ordered_json;
 
 HookDefinition def(const std::string& when, const std::string& name = "10-a.json") {
   return parse_hook_definition(hook_file(when), name);

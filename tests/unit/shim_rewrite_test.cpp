@@ -8,26 +8,16 @@
 
 #include "common/base/errors.hpp"
 #include "common/model/shim_rewrite.hpp"
+#include "tests/support/hook_files.hpp"
 #include "tests/support/runc.hpp"
 
 namespace ocinetns {
 namespace {
 
+using test::docker_config_fixture;
+using test::shipped_hooks;
+
 using Json = nlohmann::ordered_json;
-
-std::string fixture() {
-  return test::read_text(std::string(OCI_NETNS_SOURCE_DIR) +
-                         "/tests/unit/fixtures/docker-config.json");
-}
-
-std::vector<HookDefinition> shipped_hooks() {
-  std::vector<HookDefinition> hooks;
-  for (const char* f : {"oci-netns-hook-createruntime.json", "oci-netns-hook-poststop.json"}) {
-    std::string path = std::string(OCI_NETNS_SOURCE_DIR) + "/install/hooks.d/" + f;
-    hooks.push_back(parse_hook_definition(test::read_text(path), f));
-  }
-  return hooks;
-}
 
 std::vector<std::string> keys(const Json& j) {
   std::vector<std::string> out;
@@ -36,7 +26,7 @@ std::vector<std::string> keys(const Json& j) {
 }
 
 TEST(ShimRewrite, DockerConfigUnchangedExceptHooks) {
-  std::string original = fixture();
+  std::string original = docker_config_fixture();
   std::vector<std::string> warnings;
   auto rewritten = rewrite_bundle_config(original, shipped_hooks(), warnings);
   ASSERT_TRUE(rewritten.has_value());
@@ -75,7 +65,8 @@ TEST(ShimRewrite, DockerConfigUnchangedExceptHooks) {
 }
 
 TEST(ShimRewrite, NoMatchingHooksMeansNoWrite) {
-  EXPECT_FALSE(rewrite_bundle_config(fixture(), {}, *std::make_unique<std::vector<std::string>>())
+  EXPECT_FALSE(rewrite_bundle_config(docker_config_fixture(), {},
+                                     *std::make_unique<std::vector<std::string>>())
                    .has_value());
 }
 
