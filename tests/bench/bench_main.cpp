@@ -101,11 +101,13 @@ std::string find_in_path(const std::string& name) {
   throw std::runtime_error(name + " not found in PATH");
 }
 
-// One timed run: wall time from fork to reaped exit, and the child's peak RSS (wait4(2)).
+// One timed run: wall time from fork to reaped exit, and the child's peak RSS and minor page
+// faults (wait4(2): the exec'd program's, from its exec on).
 struct Outcome {
   double ms = 0;
   long max_rss_kb = 0;
   int status = -1;  // exit code, 128+N for signal N
+  long minflt = 0;
 };
 
 // Every child writes stderr to one log file opened once, so every series pays the same for it.
@@ -154,6 +156,7 @@ Outcome spawn(const std::vector<std::string>& argv, const std::string& input,
   Outcome out;
   out.ms = std::chrono::duration<double, std::milli>(end - start).count();
   out.max_rss_kb = ru.ru_maxrss;
+  out.minflt = ru.ru_minflt;
   out.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return out;
 }
@@ -176,16 +179,25 @@ Outcome must(const std::vector<std::string>& argv, const std::string& input = ""
   return o;
 }
 
-// A series of samples (milliseconds) and the peak RSS seen.
+// A series of samples (milliseconds, minor page faults) and the peak RSS seen.
 struct Series {
   std::string name;
   std::vector<double> ms;
   long max_rss_kb = 0;
+  std::vector<long> faults;
 
-  void add(const Outcome& o) { add(o.ms, o.max_rss_kb); }
-  void add(double sample_ms, long rss_kb) {
+  void add(const Outcome& o) { add(o.ms, o.max_rss_kb, o.minflt); }
+  void add(double sample_ms, long rss_kb, long minflt = -1) {
     ms.push_back(sample_ms);
     max_rss_kb = std::max(max_rss_kb, rss_kb);
+    if (minflt >= 0) faults.push_back(minflt);
+  }
+  // The median of the minor page faults per sample, or -1 when they were not counted.
+  [[nodiscard]] long median_faults() const {
+    if (faults.empty()) return -1;
+    std::vector<long> v = faults;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
   }
   [[nodiscard]] double quantile(double q) const {
     if (ms.empty()) return 0;
@@ -218,7 +230,7 @@ struct Report {
   std::vector<std::string> notes;
 
   Series& add_series(const std::string& name) {
-    series.push_back(Series{name, {}, 0});
+    series.push_back(Series{name, {}, 0, {}});
     return series.back();
   }
   void ratio(const std::string& name, const Series& a, const Series& b, double target) {
@@ -337,7 +349,7 @@ Outcome hook_pair(const std::string& hook, const HookSetup& setup, const std::st
                   pid_t pid) {
   Outcome a = must({hook, "createRuntime"}, create_state(id, pid), setup.env());
   Outcome b = must({hook, "poststop"}, poststop_state(id), setup.env());
-  return Outcome{a.ms + b.ms, std::max(a.max_rss_kb, b.max_rss_kb), 0};
+  return Outcome{a.ms + b.ms, std::max(a.max_rss_kb, b.max_rss_kb), 0, a.minflt + b.minflt};
 }
 
 bool is_netns_reference(const std::string& path) {
@@ -364,7 +376,7 @@ void add_pair(Series& s, const std::function<Outcome()>& first,
               const std::function<Outcome()>& second) {
   Outcome a = first();
   Outcome b = second();
-  s.add(a.ms + b.ms, std::max(a.max_rss_kb, b.max_rss_kb));
+  s.add(a.ms + b.ms, std::max(a.max_rss_kb, b.max_rss_kb), a.minflt + b.minflt);
 }
 
 // 1. The hook next to the exec floor and iproute2's attach + del, and its other paths (nothing
@@ -867,10 +879,13 @@ void print_and_save(const Options& opt, const Report& report, const std::string&
   std::printf("machine at start: %s\nmachine at end:   %s\n", machine_before.c_str(),
               machine_after.c_str());
   std::printf("%s\n\n", run_description(opt).c_str());
-  std::printf("%-52s %6s %10s %10s %9s\n", "series", "N", "median ms", "p99 ms", "peak RSS");
+  std::printf("%-52s %6s %10s %10s %9s %7s\n", "series", "N", "median ms", "p99 ms", "peak RSS",
+              "faults");
   for (const auto& s : report.series) {
-    std::printf("%-52s %6zu %10.2f %10.2f %6.1f MiB\n", s.name.c_str(), s.ms.size(), s.median(),
-                s.p99(), static_cast<double>(s.max_rss_kb) / 1024.0);
+    long faults = s.median_faults();
+    std::printf("%-52s %6zu %10.2f %10.2f %6.1f MiB %7s\n", s.name.c_str(), s.ms.size(), s.median(),
+                s.p99(), static_cast<double>(s.max_rss_kb) / 1024.0,
+                faults < 0 ? "-" : std::to_string(faults).c_str());
   }
   std::printf("\n%-52s %10s %10s %6s\n", "check (ratios are of medians)", "value", "target", "");
   for (const auto& c : report.checks) {
@@ -897,7 +912,8 @@ void print_and_save(const Options& opt, const Report& report, const std::string&
                            {"n", s.ms.size()},
                            {"median_ms", s.median()},
                            {"p99_ms", s.p99()},
-                           {"peak_rss_kb", s.max_rss_kb}});
+                           {"peak_rss_kb", s.max_rss_kb},
+                           {"median_minor_faults", s.median_faults()}});
   }
   j["checks"] = nlohmann::json::array();
   for (const auto& c : report.checks) {

@@ -42,17 +42,35 @@ class Once(gdb.Breakpoint):
         return False
 
 
+def load_base(exe):
+    """Where the kernel mapped a static-pie `exe` (0 for a fixed-address executable): the start
+    of its first mapping, which maps file offset 0, in /proc/PID/maps."""
+    real = os.path.realpath(exe)
+    with open("/proc/%d/maps" % gdb.selected_inferior().pid) as maps:
+        for line in maps:
+            fields = line.split()
+            if len(fields) >= 6 and fields[5] == real and int(fields[2], 16) == 0:
+                return int(fields[0].split("-")[0], 16)
+    return 0
+
+
 def record():
     exe = gdb.current_progspace().filename
     entered = []
     gdb.execute("set pagination off")
     gdb.execute("starti")
+    # nm gives link-time addresses; a PIE runs at a base the kernel chose (gdb turns ASLR off,
+    # but the base is still not 0). Recorded addresses are link-time ones again.
+    base = 0
+    if subprocess.run(["readelf", "-h", exe], capture_output=True, text=True,
+                      check=True).stdout.find("DYN (") >= 0:
+        base = load_base(exe)
     for addr in function_symbols(exe):
-        Once(addr, entered)
+        Once(base + addr, entered)
     gdb.execute("continue")
     with open(os.environ["HOT_PATH_ADDRS"], "a") as out:
         for addr in entered:
-            out.write("%#x\n" % addr)
+            out.write("%#x\n" % (addr - base))
 
 
 # An input section line of a GNU ld map: " .text.name  0xADDR  0xSIZE  file", where a long name
