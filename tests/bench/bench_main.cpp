@@ -32,6 +32,7 @@
 #include "common/reference.hpp"
 #include "common/self_exec.hpp"
 #include "tests/support/command.hpp"
+#include "tests/support/engines.hpp"
 #include "tests/support/runc.hpp"
 
 extern char** environ;
@@ -51,7 +52,8 @@ struct Params {
   std::vector<int> scale_entries{10, 1000, 10000};
   int scale_n = 200;
   int gc_stale = 10000;
-  int gc_per_netns = 100;  // records sharing one dead namespace (see README, "Performance")
+  int gc_per_netns = 100;  // records sharing one dead namespace (tests/bench/README.md)
+  int docker_n = 25;
 };
 
 Params smoke_params() {
@@ -63,6 +65,7 @@ Params smoke_params() {
   p.scale_entries = {10, 100, 1000};
   p.scale_n = 10;
   p.gc_stale = 300;
+  p.docker_n = 2;
   return p;
 }
 
@@ -840,6 +843,49 @@ void bench_gc(const Options& opt, const Params& p, Report& report) {
       Check{fmt::format("gc of {} stale references", p.gc_stale), gc.ms / 1000.0, 2.0, "s"});
 }
 
+// 5. `docker run --rm` of busybox `true` with the shim as the container's runtime, next to the
+// same run with runc, on a private dockerd (tests/support/engines.hpp: its own root, socket and
+// network namespace; the shim registered as runtime "oci-netns", hooks matching every
+// container). Alternating which goes first each round.
+void bench_docker(const Params& p, Report& report) {
+  std::string why = test::docker_unavailable_reason();
+  if (!why.empty()) {
+    report.notes.push_back("docker: section skipped: " + why);
+    return;
+  }
+  auto start = std::chrono::steady_clock::now();
+  test::DockerDaemon docker(test::DockerDaemon::Options{});
+  report.notes.push_back(
+      fmt::format("docker: private dockerd ready in {:.1f} s",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
+  auto run = [&](const std::string& runtime) {
+    auto t0 = std::chrono::steady_clock::now();
+    test::CommandResult r =
+        docker.docker({"run", "--rm", "--runtime", runtime, test::kBusyboxImage, "true"});
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!r.ok()) {
+      throw std::runtime_error(
+          fmt::format("docker run --runtime {} exited {}: {}", runtime, r.exit_code, r.err));
+    }
+    return ms;
+  };
+  run("oci-netns");  // warm-up: the image's layers, the shim's and runc's page cache
+  run("runc");
+  Series& shim = report.add_series("docker run --rm, runtime oci-netns (shim + hook)");
+  Series& runc = report.add_series("docker run --rm --runtime runc");
+  for (int i = 0; i < p.docker_n; ++i) {
+    if (i % 2 == 0) {
+      shim.add(run("oci-netns"), 0);
+      runc.add(run("runc"), 0);
+    } else {
+      runc.add(run("runc"), 0);
+      shim.add(run("oci-netns"), 0);
+    }
+  }
+  report.ratio("docker run --rm: shim / runc", shim, runc, 1.02);
+}
+
 // Copies every binary under test into `opt.bin_dir`, as install.sh copies them into place, and
 // times the copies. How a file entered the page cache changes what an exec of it costs: the hook
 // as the linker wrote it measured 1.14x slower here than a `cp` of the same bytes, with the same
@@ -1006,7 +1052,7 @@ int bench_main(int argc, char** argv) {
       opt.json_path.empty() || opt.work.empty()) {
     throw std::runtime_error(
         "usage: oci_netns_bench --hook BIN --runtime BIN --floor BIN --minimal BIN --json FILE "
-        "--work DIR [--bin-dir DIR] [--smoke] [--only hook,e2e,shim,scale,gc] "
+        "--work DIR [--bin-dir DIR] [--smoke] [--only hook,e2e,shim,scale,docker,gc] "
         "[--floor-pie BIN] [--baseline-hook [LABEL=]BIN]... [--private-run]");
   }
   std::vector<std::string*> bins{&opt.hook, &opt.runtime, &opt.floor, &opt.minimal, &opt.floor_pie};
@@ -1059,6 +1105,10 @@ int bench_main(int argc, char** argv) {
   if (opt.wants("scale")) {
     section("scale");
     bench_scale(opt, p, report, sleeper);
+  }
+  if (opt.wants("docker")) {
+    section("docker run --rm, shim vs runc");
+    bench_docker(p, report);
   }
   if (opt.wants("gc")) {
     section("gc");
