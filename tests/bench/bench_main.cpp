@@ -1,6 +1,6 @@
 // Benchmark driver behind tests/bench/run.sh: times the hook, the shim and runc next to their
 // baselines, interleaved within one run (A,B,C,A,B,C...), and prints medians, p99s and ratios
-// against the targets of the "Performance" issue, plus a JSON copy. It is not a test: it asserts
+// against the targets (tests/bench/README.md), plus a JSON copy. It is not a test: it asserts
 // nothing and exits non-zero only when it cannot measure (a command failed, setup broke).
 #include <fcntl.h>
 #include <sched.h>
