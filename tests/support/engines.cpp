@@ -555,8 +555,6 @@ PodmanEngine::PodmanEngine(const Options& options)
              root_.file("tmp"),
              "--network-config-dir",
              root_.file("net"),
-             "--hooks-dir",
-             hooks_.hooks_dir(),
              "--runtime",
              "runc",
              "--cgroup-manager",
@@ -565,6 +563,9 @@ PodmanEngine::PodmanEngine(const Options& options)
              "cni",
              "--events-backend",
              "file"};
+  if (!options.system_hooks) {
+    prefix_.insert(prefix_.end(), {"--hooks-dir", hooks_.hooks_dir()});
+  }
   must(podman({"import", busybox_rootfs_tar(), kBusyboxImage}), "podman import");
 }
 

@@ -155,6 +155,9 @@ class PodmanEngine {
  public:
   struct Options {
     nlohmann::json hook_config = nlohmann::json::object();
+    // true: no --hooks-dir, so Podman reads its default hooks.d directories (where the .deb puts
+    // its files) and the hook its default config; hooks() is then unused.
+    bool system_hooks = false;
   };
   explicit PodmanEngine(const Options& options);
   ~PodmanEngine();
