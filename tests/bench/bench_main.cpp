@@ -54,6 +54,7 @@ struct Params {
   int gc_stale = 10000;
   int gc_per_netns = 100;  // records sharing one dead namespace (tests/bench/README.md)
   int docker_n = 25;
+  int podman_n = 20;
 };
 
 Params smoke_params() {
@@ -66,6 +67,7 @@ Params smoke_params() {
   p.scale_n = 10;
   p.gc_stale = 300;
   p.docker_n = 2;
+  p.podman_n = 2;
   return p;
 }
 
@@ -886,6 +888,56 @@ void bench_docker(const Params& p, Report& report) {
   report.ratio("docker run --rm: shim / runc", shim, runc, 1.02);
 }
 
+// 6. `podman run --rm` of busybox `true` with our hooks.d (tests/support/engines.hpp: its own
+// root, --hooks-dir with the hook's files, runc) next to the same engine set-up without
+// --hooks-dir, where Podman reads its default hooks.d directories, which hold none of ours here
+// (checked). Alternating which goes first each round.
+void bench_podman(const Params& p, Report& report) {
+  std::string why = test::podman_unavailable_reason();
+  if (!why.empty()) {
+    report.notes.push_back("podman: section skipped: " + why);
+    return;
+  }
+  for (const char* dir : {"/usr/share/containers/oci/hooks.d", "/etc/containers/oci/hooks.d"}) {
+    test::CommandResult ls = test::sh(std::string("ls -A ") + dir + " 2>/dev/null | wc -l");
+    if (std::atoi(ls.out.c_str()) != 0) {
+      report.notes.push_back(fmt::format(
+          "podman: section skipped: {} is not empty, so a run without --hooks-dir has hooks", dir));
+      return;
+    }
+  }
+  test::PodmanEngine hooked(test::PodmanEngine::Options{});
+  test::PodmanEngine::Options plain_options;
+  plain_options.system_hooks = true;
+  test::PodmanEngine plain(plain_options);
+  auto run = [&](const test::PodmanEngine& engine) {
+    std::vector<std::string> argv{"run", "--rm"};
+    for (const auto& f : test::PodmanEngine::run_flags()) argv.push_back(f);
+    argv.insert(argv.end(), {test::kBusyboxImage, "true"});
+    auto t0 = std::chrono::steady_clock::now();
+    test::CommandResult r = engine.podman(argv);
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!r.ok())
+      throw std::runtime_error(fmt::format("podman run exited {}: {}", r.exit_code, r.err));
+    return ms;
+  };
+  run(hooked);  // warm-up
+  run(plain);
+  Series& with = report.add_series("podman run --rm, our hooks.d");
+  Series& without = report.add_series("podman run --rm, no hooks");
+  for (int i = 0; i < p.podman_n; ++i) {
+    if (i % 2 == 0) {
+      with.add(run(hooked), 0);
+      without.add(run(plain), 0);
+    } else {
+      without.add(run(plain), 0);
+      with.add(run(hooked), 0);
+    }
+  }
+  report.ratio("podman run --rm: hooks.d / none", with, without, 1.02);
+}
+
 // Copies every binary under test into `opt.bin_dir`, as install.sh copies them into place, and
 // times the copies. How a file entered the page cache changes what an exec of it costs: the hook
 // as the linker wrote it measured 1.14x slower here than a `cp` of the same bytes, with the same
@@ -1052,7 +1104,7 @@ int bench_main(int argc, char** argv) {
       opt.json_path.empty() || opt.work.empty()) {
     throw std::runtime_error(
         "usage: oci_netns_bench --hook BIN --runtime BIN --floor BIN --minimal BIN --json FILE "
-        "--work DIR [--bin-dir DIR] [--smoke] [--only hook,e2e,shim,scale,docker,gc] "
+        "--work DIR [--bin-dir DIR] [--smoke] [--only hook,e2e,shim,scale,docker,podman,gc] "
         "[--floor-pie BIN] [--baseline-hook [LABEL=]BIN]... [--private-run]");
   }
   std::vector<std::string*> bins{&opt.hook, &opt.runtime, &opt.floor, &opt.minimal, &opt.floor_pie};
@@ -1109,6 +1161,10 @@ int bench_main(int argc, char** argv) {
   if (opt.wants("docker")) {
     section("docker run --rm, shim vs runc");
     bench_docker(p, report);
+  }
+  if (opt.wants("podman")) {
+    section("podman run --rm, hooks.d vs none");
+    bench_podman(p, report);
   }
   if (opt.wants("gc")) {
     section("gc");
