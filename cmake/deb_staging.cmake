@@ -1,8 +1,8 @@
 # CPack pre-build script for the .deb (CPACK_PRE_BUILD_SCRIPTS): runs after `cmake --install` has
 # staged the package and before it is packed. It adds what only the Debian package has, so that
 # no `cmake --install` ever writes it: /etc/oci-netns-hook/config.json (a conffile), the changelog
-# (changelog.gz, gzip -9n: the name in a native package); and it strips the binaries. No lintian
-# override: the executables are static-pie, which lintian does not report as statically linked. It refuses a tree built for the tests, and one without man pages.
+# (changelog.gz, gzip -9n: the name in a native package) and the lintian override; and it strips
+# the binaries. It refuses a tree built for the tests, and one without man pages.
 if(CPACK_OCI_NETNS_NOT_FOR_INSTALL)
   message(FATAL_ERROR "this build has ${CPACK_OCI_NETNS_NOT_FOR_INSTALL} set and is not for "
                       "installation: package a Release build (install/build.sh --deb)")
@@ -28,6 +28,7 @@ function(stage from to)
   file(CHMOD "${to}" PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 endfunction()
 stage("${src}/config/config.json" "${root}/etc/oci-netns-hook/config.json")
+stage("${src}/install/debian/lintian-overrides" "${root}/usr/share/lintian/overrides/oci-netns-hook")
 execute_process(COMMAND "${CPACK_OCI_NETNS_GZIP}" -9n -c "${src}/install/debian/changelog"
                 OUTPUT_FILE "${doc}/changelog.gz" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
