@@ -6,8 +6,9 @@
 // complete. poststop: read the record, check the reference, unmount, unlink, release, forget.
 // Timed next to the exec floor and the hook, it shows what any implementation of that design
 // costs on the machine. It does not read the config: it uses the `netns` and `state` directories
-// that tests/bench/bench_main.cpp lays out next to $OCI_NETNS_HOOK_CONFIG. Not for production:
-// every failure just exits 1.
+// that tests/bench/bench_main.cpp lays out next to $OCI_NETNS_HOOK_CONFIG, or the netns directory
+// $OCI_NETNS_BENCH_NETNS_DIR names (the host's /run/netns). Not for production: every failure
+// just exits 1.
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
@@ -186,7 +187,11 @@ int main(int argc, char** argv) {
   int base_len = static_cast<int>(std::strrchr(config, '/') - config);
   char netns_dir[kPathMax];
   char state_dir[kPathMax];
-  if (std::snprintf(netns_dir, sizeof netns_dir, "%.*s/netns", base_len, config) >= int{kPathMax} ||
+  const char* netns_env = std::getenv("OCI_NETNS_BENCH_NETNS_DIR");
+  int netns_len = netns_env == nullptr
+                      ? std::snprintf(netns_dir, sizeof netns_dir, "%.*s/netns", base_len, config)
+                      : std::snprintf(netns_dir, sizeof netns_dir, "%s", netns_env);
+  if (netns_len >= int{kPathMax} ||
       std::snprintf(state_dir, sizeof state_dir, "%.*s/state", base_len, config) >= int{kPathMax}) {
     fail("directory names");
   }

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Regenerates hook/hot_path.ld, the link-time layout of the hook's hot path (README
-# "Performance"): builds the Release hook as tests/bench/run.sh does, runs createRuntime and
+# Regenerates hook/hot_path.ld, the link-time layout of the hook's hot path
+# (tests/bench/README.md): builds the Release hook as tests/bench/run.sh does, runs createRuntime and
 # poststop for a process in a network namespace of its own under gdb (tests/bench/hot_path.py
 # records every function entered), and maps those functions to input sections of the link map.
 # Run it as root after changing what the hook stages do, and commit hook/hot_path.ld. Needs gdb.

@@ -1,9 +1,10 @@
 // The Debian package that `install/build.sh --deb` makes (built for these tests by the
 // package.build_deb fixture, tests/CMakeLists.txt): lintian reports nothing but the static-linking
-// override; the files stay under /usr and /etc/oci-netns-hook, stripped, with a man page per
-// command; and on this host `dpkg -i` makes Podman register its containers at once, `dpkg -r`
-// refuses while a reference is in use and then leaves nothing mounted or running, and
-// `dpkg --purge` removes the config but not a file the admin put beside it.
+// override (static-pie: lintian's shared-library-lacks-prerequisites); the files stay under /usr
+// and /etc/oci-netns-hook, stripped, with a man page per command; and on this host `dpkg -i` makes
+// Podman register its containers at once, `dpkg -r` refuses while a reference is in use and then
+// leaves nothing mounted or running, and `dpkg --purge` removes the config but not a file the admin
+// put beside it.
 //
 // Installing changes the host (/usr/bin, /etc/oci-netns-hook, hooks.d). The test that installs
 // refuses to start if any of it is there already, purges the package again even when it fails,
@@ -146,7 +147,8 @@ TEST_F(DebPackage, LintianReportsNothingButTheStaticLinkingOverride) {
   // Exactly the three overrides the override file justifies, each one used.
   std::multiset<std::string> expected;
   for (const auto& program : kPrograms) {
-    expected.insert("O: oci-netns-hook: statically-linked-binary [usr/bin/" + program + "]");
+    expected.insert("O: oci-netns-hook: shared-library-lacks-prerequisites [usr/bin/" + program +
+                    "]");
   }
   EXPECT_EQ(overridden, expected) << r.out;
   // Its exit status: non-zero on an error or warning not overridden, or when lintian itself
