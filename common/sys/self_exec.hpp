@@ -1,7 +1,7 @@
 // Handing a command line to oci-netns-hook-cli, the executable installed next to the hook and the
 // shim. Why a second executable: CLI11 and <iostream> run static initialisers in every process
 // that links them (the stream objects, the C++ locale, CLI11's validators), about 0.4 ms per
-// start here (README "Performance"), and the hook starts twice per container. So the hook and
+// start here (tests/bench/README.md), and the hook starts twice per container. So the hook and
 // the shim link neither; whatever their hot path does not handle is exec'd into the CLI.
 #pragma once
 

@@ -1,5 +1,5 @@
 // The kernel-work floor for tests/bench: a static program that makes only the syscalls the hook's
-// design requires for one reference (README "How it works"), with no config, no JSON library, no
+// design requires for one reference (common/DESIGN.md, "How it works"), with no config, no JSON library, no
 // logging library and no sandbox. createRuntime: open the namespace through a pidfd, check it is
 // not our own, make the netns directory a shared mount point under flock, write a pending record,
 // claim the netns index entry, create the O_EXCL file, bind-mount, verify, rewrite the record as
