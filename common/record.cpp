@@ -14,6 +14,7 @@
 
 #include "common/errors.hpp"
 #include "common/io.hpp"
+#include "common/naming.hpp"
 #include "common/oci_state.hpp"
 #include "common/strict_json.hpp"
 
@@ -84,6 +85,7 @@ std::string record_to_json(const Record& r) {
   j["status"] = r.status == RecordStatus::kComplete ? "complete" : "pending";
   j["alias"] = r.alias;
   if (r.sharer) j["sharer"] = true;
+  if (!r.container_name.empty()) j["container_name"] = r.container_name;
   return j.dump() + "\n";
 }
 
@@ -122,6 +124,10 @@ Record record_from_json(std::string_view text, std::string_view what) {
     }
     r.alias = j.value("alias", false);
     r.sharer = j.value("sharer", false);
+    r.container_name = j.value("container_name", std::string());
+    if (!r.container_name.empty()) {
+      validate_netns_name(r.container_name, fmt::format("{}: container_name", ctx));
+    }
     if (r.sharer && r.alias) throw InputError(fmt::format("{}: both alias and sharer", ctx));
     return r;
   } catch (const nlohmann::json::exception& e) {

@@ -124,6 +124,10 @@ int run_create_runtime(const GlobalOptions& options) {
   bool created = false;
   try {
     CreateResult r = create_reference(reference_settings(cfg), state, name, net);
+    if (!r.requested_name.empty()) {
+      spdlog::warn("createRuntime {}: netns name `{}/{}`: {}; using {} instead (collision rule)",
+                   state.id, cfg.netns_dir, r.requested_name, r.taken_reason, r.path);
+    }
     switch (r.outcome) {
       case CreateOutcome::kCreated:
         created = true;
