@@ -36,10 +36,12 @@ void walk_template(std::string_view tmpl, OnText on_text, OnPlaceholder on_place
   }
 }
 
-std::string short_id(std::string_view id) { return std::string(id.substr(0, kShortIdLength)); }
+std::string short_id(std::string_view id) {
+  return std::string(id.substr(0, kShortIdLength));
+}
 
 void check_placeholder(const Placeholder& p) {
-  if (p.body == "id" || p.body == "short_id") return;
+  if (p.body == "id" || p.body == "short_id" || p.body == "name") return;
   if (p.body.starts_with(kAnnotationPrefix)) {
     std::string_view rest = p.body.substr(kAnnotationPrefix.size());
     std::string_view key = rest.substr(0, rest.find('|'));
@@ -53,17 +55,20 @@ void check_placeholder(const Placeholder& p) {
 
 void validate_name_template(std::string_view tmpl) {
   if (tmpl.empty()) throw InputError("name_template: must not be empty");
-  walk_template(tmpl, [](std::string_view) {}, check_placeholder);
+  walk_template(
+      tmpl, [](std::string_view) {}, check_placeholder);
   // A template made only of literal text would give every container the same name.
   bool has_placeholder = false;
-  walk_template(tmpl, [](std::string_view) {}, [&](const Placeholder&) { has_placeholder = true; });
+  walk_template(
+      tmpl, [](std::string_view) {}, [&](const Placeholder&) { has_placeholder = true; });
   if (!has_placeholder) {
     throw InputError("name_template: must contain a placeholder such as {id}");
   }
 }
 
 std::string render_netns_name(std::string_view tmpl, std::string_view id,
-                              const std::map<std::string, std::string>& annotations) {
+                              const std::map<std::string, std::string>& annotations,
+                              std::string_view container_name) {
   std::string out;
   out.reserve(id.size() + 16);
   walk_template(
@@ -74,6 +79,8 @@ std::string render_netns_name(std::string_view tmpl, std::string_view id,
           out.append(id);
         } else if (p.body == "short_id") {
           out.append(short_id(id));
+        } else if (p.body == "name") {
+          out.append(container_name.empty() ? id : container_name);
         } else {
           std::string_view rest = p.body.substr(kAnnotationPrefix.size());
           std::size_t bar = rest.find('|');

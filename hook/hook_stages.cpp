@@ -7,10 +7,13 @@
 #include <system_error>
 #include <utility>
 
+#include "common/container_name.hpp"
+#include "common/engine_names.hpp"
 #include "common/errors.hpp"
 #include "common/fault.hpp"
 #include "common/io.hpp"
 #include "common/logging.hpp"
+#include "common/name_collision.hpp"
 #include "common/naming.hpp"
 #include "common/netns.hpp"
 #include "common/oci_state.hpp"
@@ -75,6 +78,27 @@ bool confine(const Config& cfg, SandboxStage stage, const char* stage_name) {
   return true;
 }
 
+// The engine's name for the container, mapped onto the characters reference names accept; only
+// read when the template uses {name}. Not found: one warning and "" ({name} becomes the id):
+// a name is never worth failing a container for.
+std::string lookup_container_name(const Config& cfg, const OciState& state) {
+  if (!template_uses_name(cfg.name_template)) return {};
+  NameLookup found = find_container_name(state);
+  if (found.name.empty()) {
+    spdlog::warn("createRuntime {}: {{name}}: {}; using the id", state.id, found.problem);
+    return {};
+  }
+  std::string mapped = map_engine_name(found.name);
+  if (mapped != found.name) {
+    // The engine's name is not logged as it is: it may hold control characters.
+    spdlog::info(
+        "createRuntime {}: the {} name has characters netns names do not accept: "
+        "mapped to `{}`",
+        state.id, found.source, mapped);
+  }
+  return mapped;
+}
+
 }  // namespace
 
 int run_create_runtime(const GlobalOptions& options) {
@@ -82,6 +106,7 @@ int run_create_runtime(const GlobalOptions& options) {
 
   OciState state;
   std::string name;
+  std::string container_name;
   ProcessNs net;
   try {
     std::string input = read_all_limited(STDIN_FILENO, kMaxStateBytes, "state");
@@ -91,7 +116,8 @@ int run_create_runtime(const GlobalOptions& options) {
       return cfg.on_error == ErrorPolicy::kFail ? kExitFailure : kExitOk;
     }
     state = parse_oci_state(input, PidRule::kRequired);
-    name = render_netns_name(cfg.name_template, state.id, state.annotations);
+    container_name = lookup_container_name(cfg, state);
+    name = render_netns_name(cfg.name_template, state.id, state.annotations, container_name);
   } catch (const InputError& e) {
     spdlog::error("createRuntime: {}", e.what());
     return kExitBadInput;
@@ -123,7 +149,7 @@ int run_create_runtime(const GlobalOptions& options) {
   // This call made the reference (or a sharer record): roll it back if sysctls fail the start.
   bool created = false;
   try {
-    CreateResult r = create_reference(reference_settings(cfg), state, name, net);
+    CreateResult r = create_reference(reference_settings(cfg), state, name, net, container_name);
     if (!r.requested_name.empty()) {
       spdlog::warn("createRuntime {}: netns name `{}/{}`: {}; using {} instead (collision rule)",
                    state.id, cfg.netns_dir, r.requested_name, r.taken_reason, r.path);

@@ -1,0 +1,44 @@
+// What the hook reads to learn the name people use for a container ({name}), parsed (pure
+// logic): Docker's config.v2.json found through the bundle's mounts, and conmon's argv for
+// Podman. Never the engine's API: Podman holds the container's lock while hooks run and dockerd
+// is inside its start path, so a call back would deadlock or stall the start.
+#pragma once
+
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ocinetns {
+
+// Bounds on what is read for a name (a larger file is refused, never truncated).
+inline constexpr std::size_t kMaxSpecBytes = 4 * 1024 * 1024;      // the bundle's config.json
+inline constexpr std::size_t kMaxDockerConfigBytes = 1024 * 1024;  // config.v2.json
+inline constexpr std::size_t kMaxCmdlineBytes = 64 * 1024;         // /proc/<pid>/cmdline
+
+// True if the template has a {name} placeholder: only then does the hook read anything extra.
+bool template_uses_name(std::string_view tmpl);
+
+// Docker's per-container directory, `<data-root>/containers/<id>`, from the OCI spec: dockerd
+// bind-mounts its `hostname`, `hosts` and `resolv.conf` onto /etc/{hostname,hosts,resolv.conf},
+// so the data root is read from the spec, never guessed. nullopt if no such mount names a
+// directory `containers/<id>` (not a Docker container, or `--network host` without them).
+std::optional<std::string> docker_container_dir(const nlohmann::json& spec, std::string_view id);
+
+// The name `docker ps` shows, from config.v2.json's text: its "Name" without the leading '/'.
+// The file's "ID" must be `id`. Throws InputError("config.v2.json: <reason>").
+std::string docker_name_from_config(std::string_view text, std::string_view id);
+
+// The container name from conmon's argv (/proc/<pid>/cmdline: NUL-separated): `-n NAME` or
+// `--name NAME` (also `--name=NAME`), after checking that `-c`/`--cid` is `id`. Throws
+// InputError("conmon argv: <reason>").
+std::string conmon_name_from_argv(std::string_view cmdline, std::string_view id);
+
+// The parent pid (field 4) of a /proc/<pid>/stat line; nullopt if it does not parse. The comm
+// field may hold spaces and parentheses, so fields are counted after the last ')' (proc(5)).
+std::optional<pid_t> parent_pid_from_stat(std::string_view stat);
+
+}  // namespace ocinetns

@@ -1,0 +1,155 @@
+// Unit tests for parsing what Docker and Podman leave for a container's name
+// (common/engine_names.hpp) and for the {name} placeholder (common/naming.hpp).
+#include "common/engine_names.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/errors.hpp"
+#include "common/naming.hpp"
+
+namespace ocinetns {
+namespace {
+
+const std::string kId = "4f7a0c1d2e3b4a5968778695a4b3c2d1e0f1a2b3c4d5e6f708192a3b4c5d6e7f";
+
+std::string error_of(auto fn) {
+  try {
+    fn();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+nlohmann::json spec_with(const std::string& dest, const std::string& source) {
+  return {{"mounts",
+           {{{"destination", "/proc"}, {"source", "proc"}},
+            {{"destination", dest}, {"source", source}, {"options", {"rbind"}}}}}};
+}
+
+TEST(TemplateUsesName, OnlyThePlaceholder) {
+  EXPECT_TRUE(template_uses_name("{name}"));
+  EXPECT_TRUE(template_uses_name("ctr-{name}"));
+  EXPECT_FALSE(template_uses_name("{id}"));
+  EXPECT_FALSE(template_uses_name("{annotation:name}"));
+}
+
+TEST(DockerContainerDir, FromTheBindMountedHostnameHostsOrResolvConf) {
+  std::string dir = "/var/lib/docker/containers/" + kId;
+  for (const char* file : {"hostname", "hosts", "resolv.conf"}) {
+    auto got = docker_container_dir(spec_with(std::string("/etc/") + file, dir + "/" + file), kId);
+    ASSERT_TRUE(got) << file;
+    EXPECT_EQ(*got, dir);
+  }
+  // Any data root: it is read from the spec, not guessed.
+  EXPECT_EQ(
+      docker_container_dir(spec_with("/etc/hosts", "/srv/d/containers/" + kId + "/hosts"), kId),
+      "/srv/d/containers/" + kId);
+}
+
+TEST(DockerContainerDir, AnythingElseIsNotDocker) {
+  std::string dir = "/var/lib/docker/containers/" + kId;
+  // Podman's userdata directory, another id, another file, dot-dot, relative, no mounts.
+  EXPECT_FALSE(docker_container_dir(
+      spec_with("/etc/hostname",
+                "/var/lib/containers/storage/overlay-containers/" + kId + "/userdata/hostname"),
+      kId));
+  EXPECT_FALSE(docker_container_dir(spec_with("/etc/hostname", dir + "/hostname"), "other"));
+  EXPECT_FALSE(docker_container_dir(spec_with("/etc/hostname", dir + "/hosts"), kId));
+  EXPECT_FALSE(docker_container_dir(spec_with("/etc/passwd", dir + "/passwd"), kId));
+  EXPECT_FALSE(docker_container_dir(
+      spec_with("/etc/hosts", "/x/containers/../containers/" + kId + "/hosts"), kId));
+  EXPECT_FALSE(docker_container_dir(
+      spec_with("/etc/hosts", "/x/containers/" + kId + "/../" + kId + "/hosts"), kId));
+  EXPECT_FALSE(docker_container_dir(spec_with("/etc/hosts", "containers/" + kId + "/hosts"), kId));
+  EXPECT_FALSE(docker_container_dir(nlohmann::json::object(), kId));
+  EXPECT_FALSE(docker_container_dir(nlohmann::json{{"mounts", "x"}}, kId));
+  EXPECT_FALSE(docker_container_dir(nlohmann::json{{"mounts", {1, {{"destination", 2}}}}}, kId));
+}
+
+TEST(DockerNameFromConfig, NameWithoutTheLeadingSlash) {
+  EXPECT_EQ(docker_name_from_config(R"({"ID":")" + kId + R"(","Name":"/web","State":{}})", kId),
+            "web");
+}
+
+TEST(DockerNameFromConfig, BadFilesSayWhy) {
+  EXPECT_NE(error_of([] { docker_name_from_config("not json", kId); }).find("config.v2.json"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { docker_name_from_config("[]", kId); }).find("not a JSON object"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { docker_name_from_config(R"({"Name":"/web"})", kId); }).find("\"ID\""),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              docker_name_from_config(R"({"ID":"other","Name":"/web"})", kId);
+            }).find("not this container"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              docker_name_from_config(R"({"ID":")" + kId + R"("})", kId);
+            }).find("no \"Name\""),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              docker_name_from_config(R"({"ID":")" + kId + R"(","Name":"/"})", kId);
+            }).find("empty"),
+            std::string::npos);
+  std::string huge = R"({"ID":")" + kId + R"(","Name":"/web","Pad":")" +
+                     std::string(kMaxDockerConfigBytes, 'x') + "\"}";
+  EXPECT_NE(error_of([&] { docker_name_from_config(huge, kId); }), "");
+}
+
+std::string argv(std::initializer_list<std::string> args) {
+  std::string out;
+  for (const auto& a : args) {
+    out += a;
+    out.push_back('\0');
+  }
+  return out;
+}
+
+TEST(ConmonNameFromArgv, ShortLongAndEqualsForms) {
+  EXPECT_EQ(conmon_name_from_argv(argv({"/usr/bin/conmon", "--api-version", "1", "-c", kId, "-u",
+                                        kId, "-r", "/usr/bin/runc", "-b", "/b", "-n", "web"}),
+                                  kId),
+            "web");
+  EXPECT_EQ(conmon_name_from_argv(argv({"conmon", "--cid", kId, "--name", "db"}), kId), "db");
+  EXPECT_EQ(conmon_name_from_argv(argv({"conmon", "--cid=" + kId, "--name=db"}), kId), "db");
+}
+
+TEST(ConmonNameFromArgv, WrongIdOrNoNameIsRefused) {
+  EXPECT_NE(error_of([] {
+              conmon_name_from_argv(argv({"conmon", "-c", "other", "-n", "web"}), kId);
+            }).find("not this container"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              conmon_name_from_argv(argv({"conmon", "-n", "web"}), kId);
+            }).find("no -c"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              conmon_name_from_argv(argv({"conmon", "-c", kId}), kId);
+            }).find("no -n"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              conmon_name_from_argv(argv({"conmon", "-c", kId, "-n"}), kId);
+            }).find("no -n"),
+            std::string::npos);
+}
+
+TEST(ParentPidFromStat, CountsFieldsAfterTheLastParenthesis) {
+  EXPECT_EQ(parent_pid_from_stat("123 (runc) S 45 123 1 0 -1"), 45);
+  EXPECT_EQ(parent_pid_from_stat("123 (a) b) S 7 1"), 7);
+  EXPECT_EQ(parent_pid_from_stat("123 (x) S"), std::nullopt);
+  EXPECT_EQ(parent_pid_from_stat("garbage"), std::nullopt);
+}
+
+TEST(NamePlaceholder, RendersTheNameOrTheId) {
+  validate_name_template("{name}");
+  validate_name_template("ctr-{name}-{short_id}");
+  EXPECT_EQ(render_netns_name("{name}", kId, {}, "web"), "web");
+  EXPECT_EQ(render_netns_name("docker-{name}", kId, {}, "web"), "docker-web");
+  EXPECT_EQ(render_netns_name("{name}", kId, {}), kId);
+  EXPECT_EQ(render_netns_name("{name}", kId, {}, ""), kId);
+}
+
+}  // namespace
+}  // namespace ocinetns
