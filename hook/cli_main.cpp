@@ -1,5 +1,6 @@
 // oci-netns-hook-cli entry point: the command line of oci-netns-hook (parsed with CLI11), which
-// hook_main.cpp execs for everything but a stage (common/hook_argv.hpp), and the admin verbs of oci-netns-runtime
+// hook_main.cpp execs for everything but a stage (common/hook_argv.hpp), and the admin verbs of
+// oci-netns-runtime
 // (`--oci-netns-admin`, exec'd by runtime_main.cpp). argv[0] is the program the user ran.
 #include <CLI/CLI.hpp>
 
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   using namespace ocinetns;
   if (argc >= 2 && std::string_view(argv[1]) == kAdminFlag) return run_admin(argc - 1, argv + 1);
   init_logging("oci-netns-hook", LogSettings{});
+  if (std::optional<int> code = run_exec_argv(argc, argv)) return *code;
   GlobalOptions options;
   CLI::App app{"oci-netns-hook: registers container network namespaces in /run/netns"};
   app.set_version_flag("--version", "oci-netns-hook 0.1.0");
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
   allowlist->callback([&] { code = run_sandbox_allowlist(); });
   AdminOptions admin;
   add_admin_verbs(app, options, admin, code);  // list, gc (hook_admin.cpp)
+  add_exec_verb(app);                          // run by run_exec_argv() above (hook_exec.cpp)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

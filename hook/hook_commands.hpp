@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace CLI {
@@ -36,5 +37,11 @@ struct AdminOptions {
 // Adds `list [--json]` and `gc [--dry-run] [--pending-grace S] [--every S]`; each sets `code` when
 // it runs.
 void add_admin_verbs(CLI::App& app, const GlobalOptions& options, AdminOptions& admin, int& code);
+
+// `[--config FILE] exec TARGET [--] CMD [ARGS...]` (hook_exec.cpp), taken from argv before CLI11
+// parses: nullopt if argv is not that verb, else the exit code (CMD's own status when it ran:
+// this process becomes CMD). add_exec_verb only lists it in --help.
+std::optional<int> run_exec_argv(int argc, char** argv);
+void add_exec_verb(CLI::App& app);
 
 }  // namespace ocinetns

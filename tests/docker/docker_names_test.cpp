@@ -2,6 +2,7 @@
 // list`, through restart and until `docker rm`; a name held by an `ip netns add` entry or by a
 // renamed container's reference gives the collision rule's fallback.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -101,6 +102,45 @@ TEST_F(DockerNames, RenamedContainerKeepsItsReferenceAndANewOneOfThatNameGetsThe
   EXPECT_EQ(inode_of("/run/netns/" + fallback), inode_of(netns_of(second)));
   ASSERT_TRUE(docker_->docker({"rm", "-f", name}).ok());
   EXPECT_FALSE(path_exists("/run/netns/" + fallback));
+}
+
+// The README's example: `docker run --name web` -> `ip netns list` -> `oci-netns-hook exec web --
+// ss -tln` shows what listens inside the container; `list` shows the name.
+TEST_F(DockerNames, ExecByNameShowsTheContainersListeningSocket) {
+  std::string name = unique_name("web");
+  ScopeGuard cleanup([&] { remove(name); });
+  auto r = docker_->docker({"run", "-d", "--runtime", "oci-netns", "--name", name, kBusyboxImage,
+                            "httpd", "-f", "-p", "8080"});
+  ASSERT_TRUE(r.ok()) << r.err;
+  std::string id = docker_->inspect(name, "{{.Id}}");
+  ASSERT_EQ(id.size(), 64u) << r.out;
+  EXPECT_TRUE(netns_listed(name));
+  CommandResult ss;
+  for (int i = 0; i < 50; ++i) {  // httpd binds right after it starts
+    ss = run({hook_binary(), "--config", docker_->hooks().config_path(), "exec", name, "--", "ss",
+              "-tln"});
+    if (ss.out.find(":8080") != std::string::npos) break;
+    ::usleep(100000);
+  }
+  ASSERT_EQ(ss.exit_code, 0) << ss.err;
+  EXPECT_NE(ss.out.find(":8080"), std::string::npos) << ss.out;
+  EXPECT_EQ(run({"ss", "-tln"}).out.find(":8080 "), std::string::npos);  // not the host's
+  // By id prefix too, and `list` has the name column.
+  ss = run({hook_binary(), "--config", docker_->hooks().config_path(), "exec", id.substr(0, 12),
+            "ss", "-tln"});
+  EXPECT_NE(ss.out.find(":8080"), std::string::npos) << ss.err;
+  auto list = run({hook_binary(), "--config", docker_->hooks().config_path(), "list", "--json"});
+  ASSERT_TRUE(list.ok()) << list.err;
+  bool found = false;
+  nlohmann::json doc = nlohmann::json::parse(list.out);
+  for (const auto& e : doc.at("entries")) {
+    if (e.at("container_id") == id) {
+      found = true;
+      EXPECT_EQ(e.at("name"), name);
+      EXPECT_EQ(e.at("container_name"), name);
+    }
+  }
+  EXPECT_TRUE(found) << list.out;
 }
 
 }  // namespace

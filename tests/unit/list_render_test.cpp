@@ -98,13 +98,13 @@ std::vector<ListEntry> sample() {
   live.path = "/run/netns/web";
   live.owner = EntryOwner::kHook;
   live.container_id = "0123456789abcdef0123";
+  live.container_name = "web";
   live.pid = 4242;
   live.netns_inode = 4026532301;
   live.state = "live";
-  live.interfaces = describe_interfaces({link(1, "lo", ""), link(7, "eth0", "veth", 8, 0)},
-                                        {addr(1, "127.0.0.1", 8), addr(7, "172.17.0.2", 16),
-                                         addr(7, "10.1.0.2", 24)},
-                                        docker_host());
+  live.interfaces = describe_interfaces(
+      {link(1, "lo", ""), link(7, "eth0", "veth", 8, 0)},
+      {addr(1, "127.0.0.1", 8), addr(7, "172.17.0.2", 16), addr(7, "10.1.0.2", 24)}, docker_host());
   ListEntry foreign;
   foreign.name = "blue";
   foreign.path = "/run/netns/blue";
@@ -125,18 +125,20 @@ std::vector<ListEntry> sample() {
 
 TEST(ListRender, TableIsAlignedWithOneLinePerInterface) {
   // Columns are two spaces apart, padded to the widest cell; trailing blanks are trimmed.
-  std::string expected = R"(NAME  CONTAINER     PID   NETNS       STATE    INTERFACE  ADDRESSES                  HOST PEER   BRIDGE
-web   0123456789ab  4242  4026532301  live     lo         127.0.0.1/8                -           -
-                                               eth0       172.17.0.2/16,10.1.0.2/24  veth1a2b3c  docker0
-blue  -             -     4026532999  foreign  lo         -                          -           -
-old   old           -     4026532000  gone     -          -                          -           -
+  std::string expected =
+      R"(NAME  CONTAINER     CONTAINER NAME  PID   NETNS       STATE    INTERFACE  ADDRESSES                  HOST PEER   BRIDGE
+web   0123456789ab  web             4242  4026532301  live     lo         127.0.0.1/8                -           -
+                                                               eth0       172.17.0.2/16,10.1.0.2/24  veth1a2b3c  docker0
+blue  -             -               -     4026532999  foreign  lo         -                          -           -
+old   old           -               -     4026532000  gone     -          -                          -           -
 )";
   EXPECT_EQ(render_table(sample()), expected);
 }
 
 TEST(ListRender, EmptyListIsJustTheHeader) {
   EXPECT_EQ(render_table({}),
-            "NAME  CONTAINER  PID  NETNS  STATE  INTERFACE  ADDRESSES  HOST PEER  BRIDGE\n");
+            "NAME  CONTAINER  CONTAINER NAME  PID  NETNS  STATE  INTERFACE  ADDRESSES  HOST PEER  "
+            "BRIDGE\n");
 }
 
 TEST(ListRender, PeerOutsideTheHostIsLabelled) {
@@ -165,7 +167,7 @@ TEST(ListJson, SchemaIsStable) {
     "version": 1,
     "entries": [
       {"name": "web", "path": "/run/netns/web", "owner": "hook",
-       "container_id": "0123456789abcdef0123", "pid": 4242, "netns_inode": 4026532301,
+       "container_id": "0123456789abcdef0123", "container_name": "web", "pid": 4242, "netns_inode": 4026532301,
        "state": "live",
        "interfaces": [
          {"name": "lo", "ifindex": 1, "kind": null, "up": true, "addresses": ["127.0.0.1/8"],
@@ -176,13 +178,13 @@ TEST(ListJson, SchemaIsStable) {
        ],
        "error": null},
       {"name": "blue", "path": "/run/netns/blue", "owner": "foreign", "container_id": null,
-       "pid": null, "netns_inode": 4026532999, "state": "foreign",
+       "container_name": null, "pid": null, "netns_inode": 4026532999, "state": "foreign",
        "interfaces": [
          {"name": "lo", "ifindex": 1, "kind": null, "up": false, "addresses": [], "peer": null}
        ],
        "error": null},
       {"name": "old", "path": "/run/netns/old", "owner": "hook", "container_id": "old",
-       "pid": null, "netns_inode": 4026532000, "state": "gone", "interfaces": [], "error": null}
+       "container_name": null, "pid": null, "netns_inode": 4026532000, "state": "gone", "interfaces": [], "error": null}
     ]
   })");
   EXPECT_EQ(doc, expected) << doc.dump(2);
