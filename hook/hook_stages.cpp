@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <system_error>
 #include <utility>
 
 #include "common/container_name.hpp"
+#include "common/deferred_store.hpp"
 #include "common/engine_names.hpp"
 #include "common/errors.hpp"
 #include "common/fault.hpp"
@@ -199,8 +201,20 @@ int run_create_runtime(const GlobalOptions& options) {
     try {
       ProcessNs ipc;  // opened only when an IPC key is set: most configs have none
       if (plan.needs(SysctlNamespace::kIpc)) ipc = open_process_ns(state.pid, "ipc", CLONE_NEWIPC);
-      for (const auto& o : apply_sysctls(plan.writes, SysctlTargets{&net, &ipc})) {
-        if (o.status == SysctlStatus::kApplied) {
+      std::vector<SysctlOutcome> outcomes = apply_sysctls(plan.writes, SysctlTargets{&net, &ipc});
+      // Under the shim's `create`, a per-interface key whose interface is not there yet waits
+      // for `start` (Docker 26.0 and 28+ attach eth0 in between; common/deferred_sysctls.hpp).
+      DeferredSysctls deferred{state.id, state.pid, net.start_time, net.id, {}};
+      std::optional<bool> via_shim;  // asked only when a write fails that way
+      for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        const SysctlOutcome& o = outcomes[i];
+        if (deferrable(o) && (via_shim ? *via_shim : *(via_shim = runtime_is_shim_create()))) {
+          deferred.writes.push_back(plan.writes[i]);
+          spdlog::info(
+              "deferred sysctl {}={} for {}: its interface does not exist yet; "
+              "oci-netns-runtime writes it at start",
+              o.key.display, o.value, state.id);
+        } else if (o.status == SysctlStatus::kApplied) {
           spdlog::info("set sysctl {}={} for {}", o.key.display, o.value, state.id);
         } else if (o.status != SysctlStatus::kSkippedHostNamespace) {
           problems.push_back(o.message);
@@ -210,6 +224,16 @@ int run_create_runtime(const GlobalOptions& options) {
           // The host's namespace is never written: that is the hook keeping its promise, not
           // a failure, so the container starts (host_namespace_sysctls=fail makes it one).
           spdlog::info("createRuntime {}: {}", state.id, o.message);
+        }
+      }
+      if (!deferred.writes.empty()) {
+        try {
+          save_deferred(cfg.state_dir, deferred);
+        } catch (const std::exception& e) {
+          for (const auto& w : deferred.writes) {
+            problems.push_back(
+                fmt::format("sysctl {}: cannot be deferred to start: {}", w.key.display, e.what()));
+          }
         }
       }
       OCI_NETNS_FAULT_POINT("create.after_sysctls");
@@ -262,6 +286,11 @@ int run_poststop(const GlobalOptions& options) {
   } catch (const std::exception& e) {
     spdlog::error("poststop: {}", e.what());
     return kExitBadInput;
+  }
+  try {
+    drop_deferred(cfg.state_dir, state.id);  // a container that never reached `start`
+  } catch (const std::exception& e) {
+    spdlog::warn("poststop {}: {}", state.id, e.what());
   }
   try {
     RemoveResult r = remove_reference(reference_settings(cfg), state.id);
