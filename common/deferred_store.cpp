@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "common/io.hpp"
 #include "common/oci_state.hpp"
 #include "common/record.hpp"
+#include "common/reference.hpp"
 #include "common/shim_argv.hpp"
 #include "common/shim_runtime.hpp"
 
@@ -82,6 +84,32 @@ void drop_deferred(const std::string& state_dir, const std::string& id) {
   if (::unlinkat(dir.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
     throw_last_errno(fmt::format("unlink `{}/{}/{}`", state_dir, kDir, name));
   }
+}
+
+std::vector<std::string> sweep_deferred(const std::string& state_dir, bool dry_run) {
+  std::vector<std::string> swept;
+  UniqueFd dir = open_deferred_dir(state_dir, /*create=*/false);
+  if (!dir) return swept;
+  std::string dir_path = fmt::format("{}/{}", state_dir, kDir);
+  std::vector<std::string> names = dir_names(dir.get(), dir_path);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    if (!name.ends_with(".json")) continue;
+    std::string what = dir_path + "/" + name;
+    bool stale = true;
+    try {
+      std::optional<std::string> text = read_file_at(dir.get(), name, kMaxDeferredBytes, what);
+      if (!text) continue;  // taken by start meanwhile
+      DeferredSysctls d = deferred_from_json(*text, what);
+      stale = !process_matches(d.pid, d.pid_start_time);
+    } catch (const InputError&) {
+      // Unreadable: nothing can apply it, and it names nothing outside this directory.
+    }
+    if (!stale) continue;
+    if (!dry_run) unlink_at(dir.get(), name, what);
+    swept.push_back(name.substr(0, name.size() - 5));
+  }
+  return swept;
 }
 
 bool runtime_is_shim_create() {

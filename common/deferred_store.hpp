@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/deferred_sysctls.hpp"
 
@@ -15,6 +16,9 @@ void save_deferred(const std::string& state_dir, const DeferredSysctls& d);
 std::optional<DeferredSysctls> take_deferred(const std::string& state_dir, const std::string& id);
 // Removes the entry for `id` if there is one (poststop: a container that never started).
 void drop_deferred(const std::string& state_dir, const std::string& id);
+// gc: removes (unless `dry_run`) each entry whose container's init no longer runs (its poststop
+// never ran) or that cannot be read, and returns their ids, sorted.
+std::vector<std::string> sweep_deferred(const std::string& state_dir, bool dry_run);
 
 // Whether the runtime that runs this hook is `<runtime> create` started by oci-netns-runtime
 // (its environment has kShimActiveEnv, which the shim sets before it execs the runtime): only

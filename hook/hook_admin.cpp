@@ -23,6 +23,7 @@
 #include <map>
 #include <set>
 
+#include "common/deferred_store.hpp"
 #include "common/errors.hpp"
 #include "common/gc_plan.hpp"
 #include "common/inventory.hpp"
@@ -482,6 +483,16 @@ int run_gc(const GlobalOptions& options, const GcOptions& gc) {
     }
     acted += sweep_orphan_index(cfg.state_dir, store, gc, now, failures);
     acted += sweep_orphan_sharers(cfg.state_dir, store, gc, now, failures);
+    try {
+      for (const std::string& id : sweep_deferred(cfg.state_dir, gc.dry_run)) {
+        ++acted;
+        std::fprintf(stdout, "%s deferred sysctls of %s: its container is gone\n",
+                     gc.dry_run ? "would forget" : "forgot", id.c_str());
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("gc: deferred sysctls: {}", describe(e));
+      ++failures;
+    }
   } catch (const std::exception& e) {
     spdlog::error("gc: {}", describe(e));
     return kExitFailure;

@@ -947,6 +947,53 @@ TEST_F(LateInterface, StillMissingAtStartFollowsSysctlErrors) {
   }
 }
 
+// A container created but never started: poststop drops its entry. An entry whose container is
+// gone without a poststop is gc's; one of a live container is kept.
+TEST_F(LateInterface, NeverStartedIsDroppedByPoststopAndGcForgetsOrphans) {
+  ShimSetup setup;
+  setup.install_hooks();
+  setup.write_config(R"("sysctls":{"net.ipv4.conf.eth0.arp_ignore":"2"})");
+  RuncBundle bundle;
+  bundle.write();
+  std::string id = unique_id("late-never");
+  {
+    RuncContainer c(id, bundle);
+    auto r = setup.shim(bundle.dir(), "create --bundle '" + bundle.dir() + "' '" + id + "'");
+    ASSERT_TRUE(r.ok()) << r.err << read_text(bundle.dir() + "/log.json");
+    ASSERT_TRUE(path_exists(deferred_path(id)));
+    c.kill_and_delete();
+  }
+  EXPECT_FALSE(path_exists(deferred_path(id)));
+
+  TempDir state("oci-netns-late-state");
+  write_text(setup.file("gc.json"), R"({"state_dir":")" + state.path() + R"("})");
+  for (const char* sub : {"containers", "netns", "deferred"}) {
+    ::mkdir((state.path() + "/" + sub).c_str(), 0700);
+  }
+  auto entry = [](const std::string& cid, pid_t pid, const std::string& start) {
+    return R"({"version":1,"id":")" + cid + R"(","pid":)" + std::to_string(pid) +
+           R"(,"pid_start_time":)" + start +
+           R"(,"netns":{"dev":1,"ino":2},"writes":[{"key":"net/ipv4/conf/eth0/arp_ignore","value":"2","source":"config"}]})";
+  };
+  // Our own process stands for a live init; its start time is field 22 of /proc/self/stat.
+  std::string stat = read_text("/proc/self/stat");
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  for (int n = 3; n <= 22; ++n) fields >> field;
+  write_text(state.path() + "/deferred/live.json", entry("live", getpid(), field), 0600);
+  write_text(state.path() + "/deferred/gone.json", entry("gone", getpid(), "1"), 0600);
+  write_text(state.path() + "/deferred/junk.json", "{", 0600);
+  auto gc = run({hook_binary(), "--config", setup.file("gc.json"), "gc"});
+  EXPECT_TRUE(gc.ok()) << gc.err;
+  EXPECT_NE(gc.out.find("forgot deferred sysctls of gone: its container is gone"),
+            std::string::npos)
+      << gc.out;
+  EXPECT_NE(gc.out.find("forgot deferred sysctls of junk"), std::string::npos) << gc.out;
+  EXPECT_TRUE(path_exists(state.path() + "/deferred/live.json")) << gc.out;
+  EXPECT_FALSE(path_exists(state.path() + "/deferred/gone.json"));
+  EXPECT_FALSE(path_exists(state.path() + "/deferred/junk.json"));
+}
+
 // Without the shim (the hook in config.json, plain `runc run`) nothing can apply it later: the
 // missing interface is reported at createRuntime as before (failing the start under the default
 // sysctl_errors "fail"), and nothing is deferred.
