@@ -90,6 +90,17 @@ std::vector<InterfaceView> describe_interfaces(const std::vector<NetLink>& links
   return out;
 }
 
+void mark_same_netns(std::vector<ListEntry>& entries) {
+  for (ListEntry& foreign : entries) {
+    if (foreign.owner != EntryOwner::kForeign || foreign.netns_inode == 0) continue;
+    auto ours = std::find_if(entries.begin(), entries.end(), [&](const ListEntry& e) {
+      return e.owner == EntryOwner::kHook && e.state != "gone" &&
+             e.netns_inode == foreign.netns_inode;
+    });
+    if (ours != entries.end()) foreign.same_netns_as = ours->name;
+  }
+}
+
 std::string render_table(const std::vector<ListEntry>& entries) {
   using Row = std::vector<std::string>;
   std::vector<Row> rows;
@@ -101,7 +112,7 @@ std::string render_table(const std::vector<ListEntry>& entries) {
                 or_dash(e.container_name),
                 e.pid > 0 ? std::to_string(e.pid) : "-",
                 e.netns_inode > 0 ? std::to_string(e.netns_inode) : "-",
-                e.state};
+                e.same_netns_as.empty() ? e.state : e.state + ", same as " + e.same_netns_as};
     if (e.interfaces.empty()) {
       head.insert(head.end(), {e.error.empty() ? "-" : "?", "-", "-", "-"});
       rows.push_back(std::move(head));
@@ -174,6 +185,7 @@ nlohmann::ordered_json list_to_json(const std::vector<ListEntry>& entries) {
       j["interfaces"].push_back(std::move(ij));
     }
     j["error"] = null_if_empty(e.error);
+    j["same_netns_as"] = null_if_empty(e.same_netns_as);
     doc["entries"].push_back(std::move(j));
   }
   return doc;

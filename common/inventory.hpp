@@ -46,6 +46,8 @@ struct ListEntry {
   std::string state;              // live, stale, pending, gone, foreign
   std::vector<InterfaceView> interfaces;
   std::string error;  // why the interfaces could not be read, empty if they were
+  // Foreign entries: the name of our reference that holds the same namespace, if any.
+  std::string same_netns_as;
 };
 
 // What the host side looks like, for resolving veth peers.
@@ -61,6 +63,10 @@ struct HostLinks {
 std::vector<InterfaceView> describe_interfaces(const std::vector<NetLink>& links,
                                                const std::vector<NetAddress>& addresses,
                                                const HostLinks& host);
+
+// Sets same_netns_as on each foreign entry whose namespace one of our references (not gone)
+// also holds: an engine's own pin, e.g. containerd's cni-<uuid> or Podman's netns-<uuid>.
+void mark_same_netns(std::vector<ListEntry>& entries);
 
 // Aligned text table, one line per interface (an entry without interfaces gets one line).
 std::string render_table(const std::vector<ListEntry>& entries);

@@ -278,6 +278,7 @@ int run_list(const GlobalOptions& options, bool json) {
       }
     }
 
+    mark_same_netns(entries);
     if (json) {
       std::fputs((list_to_json(entries).dump(2) + "\n").c_str(), stdout);
     } else {

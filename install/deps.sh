@@ -4,9 +4,11 @@
 set -eu
 
 BUILD_PKGS="cmake g++ make pkg-config nlohmann-json3-dev libspdlog-dev libfmt-dev libseccomp-dev
-libgtest-dev libgmock-dev libcli11-dev libre2-dev"
+libgtest-dev libgmock-dev libcli11-dev libre2-dev help2man"
 TEST_PKGS="runc busybox-static iproute2 docker.io podman containerd uidmap bridge-utils
-clang libclang-rt-14-dev procps psmisc util-linux"
+clang libclang-rt-14-dev procps psmisc util-linux lintian
+libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc containernetworking-plugins
+python3-yaml"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Installs oci-netns-hook: binaries, hooks.d files (Podman/CRI-O, and the shim's source of hooks),
 # the default config, the gc systemd units, and registers the runtime shim with Docker and
-# containerd on request. Everything done is recorded in a manifest that uninstall.sh reverses; a
+# containerd on request. With --kubernetes it does a Kubernetes node's registration instead (the
+# DaemonSet's init container runs this, on the node's root mounted at --root): sandbox-only hooks.d
+# files for CRI-O and the shim, a config naming pods, and containerd's runc BinaryName through a
+# drop-in its `imports` reads. Everything done is recorded in a manifest that uninstall.sh reverses; a
 # file it replaces that an earlier run did not write is backed up there first and put back by
 # uninstall.sh.
 set -eu
@@ -26,6 +29,25 @@ usage: install.sh [options]
   --systemd-dir DIR       systemd unit directory (default /etc/systemd/system)
   --manifest-dir DIR      where the install manifest lives (default /var/lib/oci-netns-hook)
   --dry-run               print what would be done, change nothing
+Kubernetes nodes (install/kubernetes/README.md):
+  --kubernetes            sandbox-only hooks.d files (CRI-O reads them; so does the shim), the
+                          config install/kubernetes/config.json, no systemd units (the DaemonSet
+                          runs gc), and containerd's runc BinaryName through a drop-in that the
+                          config's imports reads (the imports line is added when missing)
+  --root DIR              the node's root filesystem is mounted at DIR: files are written under
+                          DIR, while every path option (and what the files name) is the node's
+  --bin-dir DIR           install the prebuilt, stripped binaries in DIR (no build)
+  --state-dir DIR         with --kubernetes: the config's state_dir (default /run/oci-netns-hook)
+  --skip-containerd       with --kubernetes: do not register with containerd (a RuntimeClass
+                          handler of your own runs the shim: install/kubernetes/runtimeclass.yaml)
+  --containerd-dropin F   with --kubernetes: the drop-in (default: conf.d/oci-netns-hook.toml
+                          beside --containerd-config)
+  --restart-containerd    with --kubernetes: restart containerd, then wait until it answers
+  --containerd-restart-cmd CMD  how (default: systemctl restart containerd, run in the node's
+                          namespaces through PID 1 when --root is not /)
+  --containerd-address S  the socket that must answer (default /run/containerd/containerd.sock)
+  --containerd-state DIR  containerd's state directory (default /run/containerd), recorded so
+                          uninstall.sh keeps the binaries while containers still run through them
 USAGE
 }
 
@@ -41,6 +63,8 @@ CONTAINERD_CONFIG=/etc/containerd/config.toml
 CONFIG_DIR=/etc/oci-netns-hook
 SYSTEMD_DIR=/etc/systemd/system
 MANIFEST_DIR=/var/lib/oci-netns-hook
+K8S=0 SKIP_CTRD=0 ROOT=/ BIN_SRC="" STATE_DIR=/run/oci-netns-hook CTRD_DROPIN="" RESTART_CTRD=0
+CTRD_RESTART_CMD="" CTRD_ADDRESS=/run/containerd/containerd.sock CTRD_STATE=/run/containerd
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -62,6 +86,16 @@ while [ $# -gt 0 ]; do
     --systemd-dir) SYSTEMD_DIR=$2; shift ;;
     --manifest-dir) MANIFEST_DIR=$2; shift ;;
     --dry-run) DRY=1 ;;
+    --kubernetes) K8S=1 ;;
+    --skip-containerd) SKIP_CTRD=1 ;;
+    --root) ROOT=$2; shift ;;
+    --bin-dir) BIN_SRC=$2; shift ;;
+    --state-dir) STATE_DIR=$2; shift ;;
+    --containerd-dropin) CTRD_DROPIN=$2; shift ;;
+    --restart-containerd) RESTART_CTRD=1 ;;
+    --containerd-restart-cmd) CTRD_RESTART_CMD=$2; shift ;;
+    --containerd-address) CTRD_ADDRESS=$2; shift ;;
+    --containerd-state) CTRD_STATE=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "install.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -94,21 +128,50 @@ check_path --config-dir "$CONFIG_DIR"
 check_path --systemd-dir "$SYSTEMD_DIR"
 check_path --manifest-dir "$MANIFEST_DIR"
 check_path --debug-dir "$DEBUG_DIR"
+check_path --root "$ROOT"
+[ -z "$BIN_SRC" ] || check_path --bin-dir "$BIN_SRC"
+check_path --state-dir "$STATE_DIR"
+[ -z "$CTRD_DROPIN" ] || check_path --containerd-dropin "$CTRD_DROPIN"
+check_path --containerd-address "$CTRD_ADDRESS"
+check_path --containerd-state "$CTRD_STATE"
+if [ "$K8S" = 0 ]; then
+  { [ "$ROOT" = / ] && [ "$RESTART_CTRD" = 0 ] && [ -z "$CTRD_DROPIN" ] && [ -z "$CTRD_RESTART_CMD" ] &&
+    [ "$SKIP_CTRD" = 0 ]; } || {
+    echo "install.sh: --root, --skip-containerd, --restart-containerd, --containerd-dropin and --containerd-restart-cmd need --kubernetes" >&2
+    exit 2; }
+fi
+[ "$K8S" = 1 ] && [ "$DOCKER" = 1 ] && { echo "install.sh: --kubernetes and --docker do not mix" >&2; exit 2; }
+[ "$K8S" = 1 ] && CONTAINERD=0
+# R prefixes every path written: the node's root as this process sees it ("" when it is /).
+R=${ROOT%/}
+[ -d "$ROOT" ] || { echo "install.sh: --root $ROOT is not a directory" >&2; exit 2; }
 [ "$DRY" = 1 ] || [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 
 BIN=$PREFIX/bin
-MANIFEST=$MANIFEST_DIR/install-manifest
-BACKUP_DIR=$MANIFEST_DIR/backup
+MANIFEST=$R$MANIFEST_DIR/install-manifest
+BACKUP_DIR=$R$MANIFEST_DIR/backup
 
 say() { echo "install.sh: $*"; }
+err() { echo "install.sh: $*" >&2; }
 do_() { if [ "$DRY" = 1 ]; then echo "would run: $*"; else "$@"; fi; }
 . "$SRC/install/lib.sh"
+. "$SRC/install/lib-kubernetes.sh"
 # Records one manifest line once (re-running install must not duplicate entries).
+# Paths in the manifest are the node's (without --root's prefix), so uninstall.sh can run from
+# the node itself or with the same --root.
 record() {
   [ "$DRY" = 1 ] && return 0
-  mkdir -p "$MANIFEST_DIR"
+  mkdir -p "$(dirname "$MANIFEST")"
   touch "$MANIFEST"
-  grep -qxF "$*" "$MANIFEST" || echo "$*" >>"$MANIFEST"
+  line=""
+  for word in "$@"; do line="$line${line:+ }$(np "$word")"; done
+  grep -qxF "$line" "$MANIFEST" || echo "$line" >>"$MANIFEST"
+}
+np() { # a written path as the node sees it
+  case "$1" in
+    "$R"/*) [ -n "$R" ] && echo "${1#"$R"}" || echo "$1" ;;
+    *) echo "$1" ;;
+  esac
 }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 # Before a file is written at $1: if something is there that no earlier run wrote (the manifest
@@ -117,16 +180,17 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 # nothing up, and the first backup of a path is the one kept.
 claim() {
   [ -e "$1" ] || [ -L "$1" ] || return 0
-  grep -qxF "file $1" "$MANIFEST" 2>/dev/null && return 0
-  grep -q "^backup $1 " "$MANIFEST" 2>/dev/null && return 0
-  backup=$BACKUP_DIR/$(echo "$1" | sed 's#/#%#g')
+  grep -qxF "file $(np "$1")" "$MANIFEST" 2>/dev/null && return 0
+  grep -qxF "containerd-dropin $(np "$1")" "$MANIFEST" 2>/dev/null && return 0
+  grep -q "^backup $(np "$1") " "$MANIFEST" 2>/dev/null && return 0
+  backup=$BACKUP_DIR/$(np "$1" | sed 's#/#%#g')
   if [ "$DRY" = 1 ]; then
     echo "would back up $1 (not written by install.sh) to $backup; uninstall.sh puts it back"
     return 0
   fi
   mkdir -p "$BACKUP_DIR"
   cp -a "$1" "$backup"
-  record "backup $1 $backup"
+  record backup "$1" "$backup"
   say "backed up $1 (not written by install.sh) to $backup; uninstall.sh puts it back"
 }
 # Moves a file written beside the target into place: a container starting meanwhile execs or
@@ -134,12 +198,15 @@ claim() {
 put_in_place() { # tmp dst
   claim "$2"
   mv -f "$1" "$2"
-  record "file $2"
+  record file "$2"
 }
 
-# 1. Binaries, from one Release build (install/build.sh, shared with demo.sh) unless --build-dir.
+# 1. Binaries, from one Release build (install/build.sh, shared with demo.sh) unless --build-dir,
+# or the prebuilt ones in --bin-dir (the Kubernetes image).
 EXES="oci-netns-hook-cli oci-netns-hook oci-netns-runtime"
-if [ -z "$BUILD_DIR" ]; then
+if [ -n "$BIN_SRC" ]; then
+  EXE_DIR=$BIN_SRC
+elif [ -z "$BUILD_DIR" ]; then
   BUILD_DIR=$("$SRC/install/build.sh" --dir)
   if [ "$DRY" = 1 ]; then
     echo "would build in $BUILD_DIR: install/build.sh"
@@ -148,33 +215,37 @@ if [ -z "$BUILD_DIR" ]; then
     "$SRC/install/build.sh"
   fi
 fi
+[ -n "$BIN_SRC" ] || EXE_DIR=$BUILD_DIR/hook
 # The CLI first: the hook and the shim exec it for everything but their hot paths. All three are
 # checked before any is installed, so a missing one leaves the installed set untouched.
 BUILT=1
 for exe in $EXES; do
-  [ -x "$BUILD_DIR/hook/$exe" ] && continue
+  [ -x "$EXE_DIR/$exe" ] && continue
   BUILT=0
-  [ "$DRY" = 1 ] || { echo "install.sh: $BUILD_DIR/hook/$exe not found" >&2; exit 1; }
+  [ "$DRY" = 1 ] || { echo "install.sh: $EXE_DIR/$exe not found" >&2; exit 1; }
 done
 if [ "$DEBUG_INFO" = 1 ] && [ "$BUILT" = 1 ]; then
   for exe in $EXES; do
-    readelf -S "$BUILD_DIR/hook/$exe" | grep -q '\.debug_info' || {
-      echo "install.sh: --debug-info: $BUILD_DIR/hook/$exe has no debug info (build with -g)" >&2
+    readelf -S "$EXE_DIR/$exe" | grep -q '\.debug_info' || {
+      echo "install.sh: --debug-info: $EXE_DIR/$exe has no debug info (build with -g)" >&2
       exit 1; }
   done
 fi
 # Installed stripped (debug info is most of a static binary's size); with --debug-info the debug
 # info goes to a separate file that the binary names (.gnu_debuglink), for gdb.
 for exe in $EXES; do
-  src=$BUILD_DIR/hook/$exe dst=$BIN/$exe
+  src=$EXE_DIR/$exe dst=$R$BIN/$exe
   if [ "$DRY" = 1 ]; then
     echo "would install $dst (stripped) from $src"
     claim "$dst"
     [ "$DEBUG_INFO" = 1 ] && echo "would install $DEBUG_DIR$dst.debug"
     continue
   fi
-  mkdir -p "$BIN"
-  if [ "$DEBUG_INFO" = 1 ]; then
+  mkdir -p "$R$BIN"
+  if [ -n "$BIN_SRC" ]; then
+    # Already stripped (the image holds nothing else); copied beside, then renamed into place.
+    cp "$src" "$dst.oci-netns-tmp"
+  elif [ "$DEBUG_INFO" = 1 ]; then
     dbg=$DEBUG_DIR$dst.debug
     mkdir -p "$(dirname "$dbg")"
     objcopy --only-keep-debug "$src" "$dbg.oci-netns-tmp"
@@ -188,18 +259,30 @@ for exe in $EXES; do
   put_in_place "$dst.oci-netns-tmp" "$dst"
 done
 RUNTIME=$BIN/oci-netns-runtime
-ADMIN=$RUNTIME
-[ "$DRY" = 1 ] && ADMIN=$BUILD_DIR/hook/oci-netns-runtime
+ADMIN=$R$RUNTIME
+[ "$DRY" = 1 ] && ADMIN=$EXE_DIR/oci-netns-runtime
 
 # 2. hooks.d: one file per stage (a hooks.d file holds one hook with one argv).
-for f in "$SRC"/install/hooks.d/*.json; do
-  dst=$HOOKS_DIR/$(basename "$f")
+# Kubernetes: the same file names, matching only pod sandboxes (CRI-O's and containerd's
+# container-type annotation), so app containers, which join the sandbox's namespace, run no hook.
+HOOKS_SRC=$SRC/install/hooks.d
+[ "$K8S" = 1 ] && HOOKS_SRC=$SRC/install/kubernetes/hooks.d
+for f in "$HOOKS_SRC"/*.json; do
+  dst=$R$HOOKS_DIR/$(basename "$f")
   if [ "$DRY" = 1 ]; then
     echo "would write $dst (hook.path $BIN/oci-netns-hook)"
     claim "$dst"
   else
-    mkdir -p "$HOOKS_DIR"
-    sed "s#/usr/local/bin/oci-netns-hook#$BIN/oci-netns-hook#" "$f" >"$dst.oci-netns-tmp"
+    mkdir -p "$R$HOOKS_DIR"
+    if [ "$K8S" = 1 ] && [ "$CONFIG_DIR" != /etc/oci-netns-hook ]; then
+      # The hook runs with only the hook entry's environment: name the config there.
+      sed "s#/usr/local/bin/oci-netns-hook#$BIN/oci-netns-hook#" "$f" |
+        awk -v cfg="$CONFIG_DIR/config.json" '/^    "timeout"/ {
+            print "    \"env\": [\"PATH=/usr/sbin:/usr/bin:/sbin:/bin\", \"OCI_NETNS_HOOK_CONFIG=" cfg "\"],"
+          } { print }' >"$dst.oci-netns-tmp"
+    else
+      sed "s#/usr/local/bin/oci-netns-hook#$BIN/oci-netns-hook#" "$f" >"$dst.oci-netns-tmp"
+    fi
     chmod 0644 "$dst.oci-netns-tmp"
     put_in_place "$dst.oci-netns-tmp" "$dst"
   fi
@@ -211,19 +294,37 @@ case "$HOOKS_DIR" in
 esac
 
 # 3. Default config, never over an existing one (ours from an earlier run, or the operator's).
-if [ -e "$CONFIG_DIR/config.json" ]; then
+# Kubernetes: pods named <namespace>_<pod> and no sysctls (pods set securityContext.sysctls); a
+# non-default --state-dir or --hooks-dir is written into it.
+CFG=$R$CONFIG_DIR/config.json
+if [ -e "$CFG" ]; then
   say "keeping existing $CONFIG_DIR/config.json"
 elif [ "$DRY" = 1 ]; then
   echo "would write $CONFIG_DIR/config.json"
 else
-  mkdir -p "$CONFIG_DIR"
-  install -m 0644 "$SRC/config/config.json" "$CONFIG_DIR/config.json.oci-netns-tmp"
-  mv -f "$CONFIG_DIR/config.json.oci-netns-tmp" "$CONFIG_DIR/config.json"
-  record "config $CONFIG_DIR/config.json $(sha "$CONFIG_DIR/config.json")"
+  mkdir -p "$R$CONFIG_DIR"
+  if [ "$K8S" = 1 ]; then
+    hooks_dirs='"/usr/share/containers/oci/hooks.d", "/etc/containers/oci/hooks.d"'
+    case "$HOOKS_DIR" in
+      /usr/share/containers/oci/hooks.d|/etc/containers/oci/hooks.d) ;;
+      *) hooks_dirs="\"$HOOKS_DIR\"" ;;
+    esac
+    sed -e "s#\"state_dir\": \"/run/oci-netns-hook\"#\"state_dir\": \"$STATE_DIR\"#" \
+      -e "s#\"hooks_dirs\": \[.*\]#\"hooks_dirs\": [$hooks_dirs]#" \
+      "$SRC/install/kubernetes/config.json" >"$CFG.oci-netns-tmp"
+  else
+    cp "$SRC/config/config.json" "$CFG.oci-netns-tmp"
+  fi
+  chmod 0644 "$CFG.oci-netns-tmp"
+  mv -f "$CFG.oci-netns-tmp" "$CFG"
+  record config "$CFG" "$(sha "$CFG")"
 fi
+[ "$K8S" = 1 ] && record state-dir "$STATE_DIR"
 
-# 4. systemd units for gc, when this host runs systemd.
-if ls "$SRC"/install/systemd/*.service >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+# 4. systemd units for gc, when this host runs systemd (Kubernetes: the DaemonSet runs gc).
+if [ "$K8S" = 1 ]; then
+  say "gc: the DaemonSet's main container runs '$BIN/oci-netns-hook gc --every 300'"
+elif ls "$SRC"/install/systemd/*.service >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   for unit in "$SRC"/install/systemd/*; do
     dst=$SYSTEMD_DIR/$(basename "$unit")
     if [ "$DRY" = 1 ]; then
@@ -287,6 +388,14 @@ if [ "$CONTAINERD" = 1 ]; then
     echo "$snippet"
   fi
   say "containerd: ctr run --runc-binary $RUNTIME ... works without any config"
+fi
+
+# 7. Kubernetes: containerd's runc runtime through the shim (install/lib-kubernetes.sh).
+if [ "$K8S" = 1 ] && [ "$SKIP_CTRD" = 1 ]; then
+  say "containerd: not registered (--skip-containerd)"
+elif [ "$K8S" = 1 ]; then
+  k8s_register_containerd || exit 1
+  say "CRI-O reads $HOOKS_DIR by itself: new pod sandboxes are registered"
 fi
 
 if [ "$PODMAN" = 1 ]; then

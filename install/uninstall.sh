@@ -2,48 +2,63 @@
 # Reverses exactly what install.sh recorded in its manifest. Engines are unregistered first
 # (daemon.json entry removed and dockerd reloaded) so no engine is left pointing at a binary
 # that is about to disappear; binaries go last. A file install.sh backed up because it replaced
-# something it had not written is put back instead of deleted.
+# something it had not written is put back instead of deleted. A Kubernetes node's registration
+# (install.sh --kubernetes) is undone the same way: containerd's imports entry and drop-in first,
+# then the hooks.d files; the binaries stay while containerd may still run them.
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 MANIFEST_DIR=/var/lib/oci-netns-hook
-FORCE=0 DRY=0
+FORCE=0 DRY=0 ROOT=/ RESTART_CTRD=0 CTRD_RESTART_CMD="" CTRD_ADDRESS=/run/containerd/containerd.sock
 while [ $# -gt 0 ]; do
   case "$1" in
     --manifest-dir) MANIFEST_DIR=$2; shift ;;
+    --root) ROOT=$2; shift ;;
+    --restart-containerd) RESTART_CTRD=1 ;;
+    --containerd-restart-cmd) CTRD_RESTART_CMD=$2; shift ;;
+    --containerd-address) CTRD_ADDRESS=$2; shift ;;
     --force) FORCE=1 ;;
     --dry-run) DRY=1 ;;
     -h|--help)
-      echo "usage: uninstall.sh [--manifest-dir DIR] [--force] [--dry-run]"
+      echo "usage: uninstall.sh [--manifest-dir DIR] [--force] [--dry-run] [--root DIR]"
+      echo "                    [--restart-containerd] [--containerd-restart-cmd CMD] [--containerd-address S]"
       echo "  refuses while any Docker container, running or stopped, names the runtime"
       echo "  (DOCKER_HOST selects the dockerd to ask); --force: uninstall anyway"
+      echo "  --root DIR: the node's root is mounted at DIR (as for install.sh --kubernetes)"
+      echo "  a containerd registration: its drop-in and imports entry are removed; the binaries stay"
+      echo "  until containerd has restarted (--restart-containerd) and no container runs through them"
       exit 0 ;;
     *) echo "uninstall.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
-MANIFEST=$MANIFEST_DIR/install-manifest
+R=${ROOT%/}
+MANIFEST=$R$MANIFEST_DIR/install-manifest
 [ -r "$MANIFEST" ] || { echo "uninstall.sh: no manifest at $MANIFEST: nothing to undo" >&2; exit 1; }
 [ "$DRY" = 1 ] || [ "$(id -u)" = 0 ] || { echo "uninstall.sh: run as root" >&2; exit 1; }
 
 say() { echo "uninstall.sh: $*"; }
+err() { echo "uninstall.sh: $*" >&2; }
 do_() { if [ "$DRY" = 1 ]; then echo "would run: $*"; else "$@"; fi; }
 . "$SRC/install/lib.sh"
+. "$SRC/install/lib-kubernetes.sh"
 entries() { grep "^$1 " "$MANIFEST" | cut -d' ' -f2- || true; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 RUNTIME=$(entries file | grep '/oci-netns-runtime$' | head -n1)
+[ -z "$RUNTIME" ] || RUNTIME=$R$RUNTIME
 FAILED=0
+KEEP_BINARIES=0
 
 # Puts back what install.sh backed up at $1, or removes $1 if it backed nothing up there.
 restore_or_remove() {
   backup=$(grep "^backup $1 " "$MANIFEST" | head -n1 | cut -d' ' -f3- || true)
-  if [ -n "$backup" ] && [ -e "$backup" ]; then
-    do_ cp -a "$backup" "$1.oci-netns-tmp"
-    do_ mv -f "$1.oci-netns-tmp" "$1"
-    do_ rm -f "$backup"
+  if [ -n "$backup" ] && [ -e "$R$backup" ]; then
+    do_ cp -a "$R$backup" "$R$1.oci-netns-tmp"
+    do_ mv -f "$R$1.oci-netns-tmp" "$R$1"
+    do_ rm -f "$R$backup"
     say "restored $1 as it was before install"
   else
-    do_ rm -f "$1"
+    do_ rm -f "$R$1"
   fi
 }
 
@@ -121,6 +136,77 @@ entries containerd-config | while read -r path sum; do
   fi
 done
 
+# 2b. containerd on a Kubernetes node: the imports entry, then the drop-in. containerd keeps
+# the BinaryName it read until it restarts, and each container's runc shim keeps it for that
+# container's life (options.json in its bundle), so the binaries stay until both are over.
+ctrd_changed=0
+while read -r cfg dropin mode; do
+  [ -n "${cfg:-}" ] || continue
+  if [ ! -e "$R$cfg" ]; then
+    :
+  elif [ "$mode" = created ] && [ "$(cat "$R$cfg")" = "$(printf 'version = 2\nimports = ["%s"]' "$dropin")" ]; then
+    do_ rm -f "$R$cfg"
+  elif [ "$DRY" = 1 ]; then
+    echo "would remove \"$dropin\" from the imports of $cfg"
+  else
+    k8s_without_import "$R$cfg" "$dropin" >"$R$cfg.oci-netns-tmp"
+    # A line install.sh added, now empty, goes too.
+    if [ "$mode" = line ]; then
+      grep -Ev '^imports[[:space:]]*=[[:space:]]*\[[[:space:]]*\][[:space:]]*$' "$R$cfg.oci-netns-tmp" \
+        >"$R$cfg.oci-netns-tmp2" || true
+      mv -f "$R$cfg.oci-netns-tmp2" "$R$cfg.oci-netns-tmp"
+    fi
+    chmod "$(stat -c %a "$R$cfg")" "$R$cfg.oci-netns-tmp" 2>/dev/null || true
+    mv -f "$R$cfg.oci-netns-tmp" "$R$cfg"
+  fi
+  say "containerd: removed $dropin from the imports of $cfg"
+  ctrd_changed=1
+done <<ENTRIES
+$(entries containerd-import)
+ENTRIES
+for d in $(entries containerd-dropin); do
+  restore_or_remove "$d"
+  ctrd_changed=1
+done
+if [ "$ctrd_changed" = 1 ]; then
+  if [ "$RESTART_CTRD" = 1 ]; then
+    k8s_restart_containerd || FAILED=1
+  else
+    KEEP_BINARIES=1
+    say "containerd runs new pods through the shim until it restarts: the binaries stay; restart" \
+        "containerd (or pass --restart-containerd), then run uninstall.sh again to remove them"
+  fi
+fi
+if [ "$KEEP_BINARIES" = 0 ]; then
+  while read -r state rt; do
+    [ -n "${state:-}" ] || continue
+    users=$(k8s_shim_users "$state" "$rt")
+    [ -z "$users" ] && continue
+    if [ "$FORCE" = 1 ]; then
+      say "--force: $(echo "$users" | wc -l) containers still run through $rt; they cannot be stopped cleanly"
+    else
+      KEEP_BINARIES=1
+      say "$(echo "$users" | wc -l) containers still run through $rt (containerd keeps its BinaryName" \
+          "for each until it is removed): the binaries stay; run uninstall.sh again once those pods are gone"
+    fi
+  done <<ENTRIES
+$(entries containerd-runtime)
+ENTRIES
+fi
+if [ "$KEEP_BINARIES" = 0 ]; then
+  for state in $(entries state-dir); do
+    n=$(k8s_registered_pods "$state")
+    [ "$n" = 0 ] && continue
+    if [ "$FORCE" = 1 ]; then
+      say "--force: $n pods registered in $state will run a missing poststop hook"
+    else
+      KEEP_BINARIES=1
+      say "$n pods registered in $state still have our poststop hook in their spec: the binaries" \
+          "stay; run uninstall.sh again once those pods are gone"
+    fi
+  done
+fi
+
 # 3. systemd units.
 units=$(entries unit)
 if [ -n "$units" ]; then
@@ -133,22 +219,32 @@ fi
 
 # 4. hooks.d files before the binaries they name, then the binaries (and their debug info).
 for f in $(entries file | grep '\.json$'); do restore_or_remove "$f"; done
+if [ "$KEEP_BINARIES" = 1 ]; then
+  # Everything but the binaries (and the config they read) is undone: keep only their entries.
+  if [ "$DRY" = 0 ]; then
+    grep -E '^(file|backup|config|containerd-runtime|state-dir) ' "$MANIFEST" | grep -v '\.json$' \
+      >"$MANIFEST.oci-netns-tmp" || true
+    mv -f "$MANIFEST.oci-netns-tmp" "$MANIFEST"
+  fi
+  say "done, binaries kept (see above)"
+  exit "$FAILED"
+fi
 for f in $(entries file | grep -v '\.json$'); do restore_or_remove "$f"; done
 
 # 5. The config, only if it is still the one install wrote.
 entries config | while read -r path sum; do
-  if [ -e "$path" ] && [ "$(sha "$path")" = "$sum" ]; then
-    do_ rm -f "$path"
-    do_ rmdir "$(dirname "$path")" 2>/dev/null || true
-  elif [ -e "$path" ]; then
+  if [ -e "$R$path" ] && [ "$(sha "$R$path")" = "$sum" ]; then
+    do_ rm -f "$R$path"
+    do_ rmdir "$R$(dirname "$path")" 2>/dev/null || true
+  elif [ -e "$R$path" ]; then
     say "keeping $path: it was edited since install"
   fi
 done
 
 do_ rm -f "$MANIFEST"
-[ "$DRY" = 1 ] || rmdir "$MANIFEST_DIR/backup" 2>/dev/null || true
+[ "$DRY" = 1 ] || rmdir "$R$MANIFEST_DIR/backup" 2>/dev/null || true
 if [ "$FAILED" = 1 ]; then
-  echo "uninstall.sh: done, but dockerd did not survive its reload (see above)" >&2
+  echo "uninstall.sh: done, but a daemon did not come back after its reload or restart (see above)" >&2
   exit 1
 fi
 say "done"

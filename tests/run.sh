@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs dependencies, builds, and runs every ctest suite (unit, runc, docker, podman,
-# containerd, ...). Prints ctest's summary line. Usage: ./tests/run.sh [extra ctest args]
+# containerd, cri, ...). Prints ctest's summary line. Usage: ./tests/run.sh [extra ctest args]
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

@@ -17,7 +17,7 @@ class DockerNames : public ::testing::Test {
   void SetUp() override {
     OCI_NETNS_REQUIRE(docker_unavailable_reason());
     // One daemon per test process (ctest runs each TEST in its own), with {name}.
-    static DockerDaemon daemon(DockerDaemon::Options{{{"name_template", "{name}"}}});
+    static DockerDaemon daemon(DockerDaemon::Options{.hook_config = {{"name_template", "{name}"}}});
     docker_ = &daemon;
   }
   std::string start(const std::string& name) {

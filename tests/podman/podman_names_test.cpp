@@ -17,8 +17,9 @@ class PodmanNames : public ::testing::Test {
     OCI_NETNS_REQUIRE(podman_unavailable_reason());
     // A pod's infra container gets no --ulimit: containers.conf gives it run_flags()'s.
     static PodmanEngine engine(PodmanEngine::Options{
-        {{"name_template", "{name}"}},
-        "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n"});
+        .hook_config = {{"name_template", "{name}"}},
+        .containers_conf =
+            "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n"});
     engine_ = &engine;
   }
   CommandResult run_container(const std::string& name, const std::vector<std::string>& flags = {}) {

@@ -68,15 +68,6 @@ constexpr const char* kContainerd = "/usr/bin/containerd";
 constexpr const char* kCtr = "/usr/bin/ctr";
 constexpr const char* kPodman = "/usr/bin/podman";
 
-bool wait_until(const std::function<bool()>& ready, int seconds) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return ready();
-}
-
 std::string tail(const std::string& text, std::size_t max = 4000) {
   return text.size() <= max ? text : "..." + text.substr(text.size() - max);
 }
@@ -189,6 +180,15 @@ bool bring_lo_up() {
 
 }  // namespace
 
+bool wait_until(const std::function<bool()>& ready, int seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return ready();
+}
+
 std::string trim(const std::string& s) {
   auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return "";
@@ -238,7 +238,14 @@ std::string busybox_rootfs_tar() {
 }
 
 std::string busybox_oci_archive() {
-  return build_once("test-busybox-oci.tar", [](const std::string& tmp) {
+  return busybox_oci_archive_as("test-busybox-oci.tar",
+                                std::string("docker.io/library/") + kBusyboxImage,
+                                {{"Env", {"PATH=/bin"}}, {"Cmd", {"sh"}}});
+}
+
+std::string busybox_oci_archive_as(const std::string& file_name, const std::string& image_name,
+                                   const nlohmann::json& image_config) {
+  return build_once(file_name, [&](const std::string& tmp) {
     TempDir work("oci-netns-oci-layout");
     std::string layout = work.file("layout");
     must(run({"mkdir", "-p", layout + "/blobs/sha256"}), "mkdir");
@@ -249,7 +256,7 @@ std::string busybox_oci_archive() {
     nlohmann::json config = {
         {"architecture", "amd64"},
         {"os", "linux"},
-        {"config", {{"Env", {"PATH=/bin"}}, {"Cmd", {"sh"}}}},
+        {"config", image_config},
         {"rootfs", {{"type", "layers"}, {"diff_ids", {"sha256:" + layer_digest}}}}};
     write_text(work.file("config.json"), config.dump());
     nlohmann::json config_desc =
@@ -262,9 +269,8 @@ std::string busybox_oci_archive() {
     nlohmann::json manifest_desc =
         add_blob(layout, "application/vnd.oci.image.manifest.v1+json", work.file("manifest.json"));
     // containerd names the image from io.containerd.image.name.
-    manifest_desc["annotations"] = {
-        {"io.containerd.image.name", std::string("docker.io/library/") + kBusyboxImage},
-        {"org.opencontainers.image.ref.name", "test"}};
+    manifest_desc["annotations"] = {{"io.containerd.image.name", image_name},
+                                    {"org.opencontainers.image.ref.name", "test"}};
     nlohmann::json index = {{"schemaVersion", 2}, {"manifests", {manifest_desc}}};
     write_text(layout + "/index.json", index.dump());
     write_text(layout + "/oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
@@ -559,8 +565,6 @@ PodmanEngine::PodmanEngine(const Options& options)
              root_.file("tmp"),
              "--network-config-dir",
              root_.file("net"),
-             "--hooks-dir",
-             hooks_.hooks_dir(),
              "--runtime",
              "runc",
              "--cgroup-manager",
@@ -569,6 +573,9 @@ PodmanEngine::PodmanEngine(const Options& options)
              "cni",
              "--events-backend",
              "file"};
+  if (!options.system_hooks) {
+    prefix_.insert(prefix_.end(), {"--hooks-dir", hooks_.hooks_dir()});
+  }
   must(podman({"import", busybox_rootfs_tar(), kBusyboxImage}), "podman import");
 }
 
@@ -579,7 +586,7 @@ PodmanEngine::~PodmanEngine() {
 }
 
 PodmanEngine& PodmanEngine::shared() {
-  static PodmanEngine engine(Options{shared_hook_config()});
+  static PodmanEngine engine(Options{.hook_config = shared_hook_config()});
   return engine;
 }
 

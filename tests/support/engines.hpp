@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,10 @@ std::string busybox_rootfs_tar();
 // The same rootfs as an OCI image layout archive named docker.io/library/<kBusyboxImage>, for
 // `ctr images import` (which accepts no plain rootfs tar). Built once per tree.
 std::string busybox_oci_archive();
+// The same rootfs as an OCI layout archive `file_name` (in the build tree, built once) holding one
+// image named `image_name` whose image config ("config" object: Env, Cmd, ...) is `image_config`.
+std::string busybox_oci_archive_as(const std::string& file_name, const std::string& image_name,
+                                   const nlohmann::json& image_config);
 
 // A process the test started in the background (a daemon): its own session, stdout and stderr
 // appended to `log_path`, and PR_SET_PDEATHSIG=SIGTERM so it cannot outlive a crashed test. The
@@ -157,7 +162,10 @@ class PodmanEngine {
     nlohmann::json hook_config = nlohmann::json::object();
     // Non-empty: a containers.conf for every podman command (CONTAINERS_CONF), e.g. to give a
     // pod's infra container the ulimits run_flags() gives `podman run`.
-    std::string containers_conf;
+    std::string containers_conf = {};
+    // true: no --hooks-dir, so Podman reads its default hooks.d directories (where the .deb puts
+    // its files) and the hook its default config; hooks() is then unused.
+    bool system_hooks = false;
   };
   explicit PodmanEngine(const Options& options);
   ~PodmanEngine();
@@ -219,6 +227,8 @@ std::vector<std::string> references_to(unsigned long long ino,
                                        const std::string& netns_dir = "/run/netns");
 bool netns_listed(const std::string& name);  // in `ip netns list`
 std::string trim(const std::string& s);
+// Polls `ready` every 100 ms until it returns true or `seconds` pass; returns its last answer.
+bool wait_until(const std::function<bool()>& ready, int seconds);
 // A name unique to this test process: <base>-<pid>.
 std::string unique_name(const std::string& base);
 

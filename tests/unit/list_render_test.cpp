@@ -161,6 +161,30 @@ TEST(ListRender, UnreadableInterfacesShowAQuestionMark) {
   EXPECT_NE(table.find("foreign  ?"), std::string::npos) << table;
 }
 
+// An engine's own pin of a namespace we also hold (containerd's cni-<uuid>) says whose it is; a
+// gone reference with the same inode, or another foreign entry, does not count.
+TEST(ListModel, ForeignPinOfOurNamespaceNamesOurReference) {
+  auto entries = sample();
+  ListEntry pin = entries[1];
+  pin.name = "cni-3fc0aaf8";
+  pin.path = "/run/netns/cni-3fc0aaf8";
+  pin.netns_inode = entries[0].netns_inode;
+  ListEntry stale_pin = entries[1];
+  stale_pin.name = "cni-old";
+  stale_pin.netns_inode = entries[2].netns_inode;  // only the gone entry "old" has it
+  entries.push_back(pin);
+  entries.push_back(stale_pin);
+  mark_same_netns(entries);
+  EXPECT_EQ(entries[3].same_netns_as, "web");
+  EXPECT_EQ(entries[1].same_netns_as, "");  // blue: nobody else holds its namespace
+  EXPECT_EQ(entries[4].same_netns_as, "");
+  EXPECT_EQ(entries[0].same_netns_as, "");  // ours are never marked
+  std::string table = render_table(entries);
+  EXPECT_NE(table.find("foreign, same as web  lo"), std::string::npos) << table;
+  EXPECT_EQ(list_to_json(entries)["entries"][3]["same_netns_as"], "web");
+  EXPECT_TRUE(list_to_json(entries)["entries"][4]["same_netns_as"].is_null());
+}
+
 TEST(ListJson, SchemaIsStable) {
   auto doc = list_to_json(sample());
   auto expected = nlohmann::ordered_json::parse(R"({
@@ -176,15 +200,16 @@ TEST(ListJson, SchemaIsStable) {
           "addresses": ["172.17.0.2/16", "10.1.0.2/24"],
           "peer": {"netns": "host", "ifindex": 8, "name": "veth1a2b3c", "bridge": "docker0"}}
        ],
-       "error": null},
+       "error": null, "same_netns_as": null},
       {"name": "blue", "path": "/run/netns/blue", "owner": "foreign", "container_id": null,
        "container_name": null, "pid": null, "netns_inode": 4026532999, "state": "foreign",
        "interfaces": [
          {"name": "lo", "ifindex": 1, "kind": null, "up": false, "addresses": [], "peer": null}
        ],
-       "error": null},
+       "error": null, "same_netns_as": null},
       {"name": "old", "path": "/run/netns/old", "owner": "hook", "container_id": "old",
-       "container_name": null, "pid": null, "netns_inode": 4026532000, "state": "gone", "interfaces": [], "error": null}
+       "container_name": null, "pid": null, "netns_inode": 4026532000, "state": "gone", "interfaces": [], "error": null,
+       "same_netns_as": null}
     ]
   })");
   EXPECT_EQ(doc, expected) << doc.dump(2);
