@@ -110,6 +110,12 @@ std::string podman_name(const std::string& id) {
 
 NameLookup find_container_name(const OciState& state) {
   NameLookup out;
+  // A Kubernetes pod's sandbox (or one of its containers) names its pod in its annotations.
+  if (std::optional<std::string> pod = kubernetes_pod_name(state.annotations)) {
+    out.source = "kubernetes";
+    out.name = *pod;
+    return out;
+  }
   try {
     std::optional<std::string> docker_dir;
     if (!state.bundle.empty()) {

@@ -11,11 +11,12 @@ namespace ocinetns {
 
 struct NameLookup {
   std::string name;     // as the engine has it (not mapped yet); empty if not found
-  std::string source;   // "docker" or "podman", for the log
+  std::string source;   // "kubernetes", "docker" or "podman", for the log
   std::string problem;  // why no name was found: the warning's text
 };
 
-// Docker first (the spec's mounts name <data-root>/containers/<id>, whose config.v2.json must be
+// Kubernetes first (the pod's `<namespace>_<name>` from the annotations CRI runtimes set), then
+// Docker (the spec's mounts name <data-root>/containers/<id>, whose config.v2.json must be
 // a root-owned regular file, no symlink, at most kMaxDockerConfigBytes, with "ID" == state.id),
 // then Podman (the hook's parent is the runtime, whose parent must be a root-run process whose
 // executable is a root-owned file named conmon and whose `-c` is state.id). Never throws for

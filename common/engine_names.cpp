@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/errors.hpp"
+#include "common/name_collision.hpp"
 #include "common/strict_json.hpp"
 
 namespace ocinetns {
@@ -41,6 +42,22 @@ bool plain_absolute(std::string_view path) {
 
 bool template_uses_name(std::string_view tmpl) {
   return tmpl.find("{name}") != std::string_view::npos;
+}
+
+std::optional<std::string> kubernetes_pod_name(
+    const std::map<std::string, std::string>& annotations) {
+  for (auto [ns_key, name_key] :
+       {std::pair{"io.kubernetes.cri.sandbox-namespace", "io.kubernetes.cri.sandbox-name"},
+        std::pair{"io.kubernetes.pod.namespace", "io.kubernetes.pod.name"}}) {
+    auto ns = annotations.find(ns_key);
+    auto name = annotations.find(name_key);
+    if (ns == annotations.end() || name == annotations.end() || ns->second.empty() ||
+        name->second.empty()) {
+      continue;
+    }
+    return map_engine_name(ns->second) + "_" + map_engine_name(name->second);
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> docker_container_dir(const nlohmann::json& spec, std::string_view id) {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,13 @@ inline constexpr std::size_t kMaxCmdlineBytes = 64 * 1024;         // /proc/<pid
 
 // True if the template has a {name} placeholder: only then does the hook read anything extra.
 bool template_uses_name(std::string_view tmpl);
+
+// A Kubernetes pod's name as `<namespace>_<pod name>`, from the container's own annotations
+// (never kubelet's or the runtime's API): containerd's CRI sets io.kubernetes.cri.sandbox-
+// namespace and -name on the sandbox and its containers, CRI-O io.kubernetes.pod.namespace and
+// .name. Both parts are mapped with map_engine_name(). nullopt if neither pair is there.
+std::optional<std::string> kubernetes_pod_name(
+    const std::map<std::string, std::string>& annotations);
 
 // Docker's per-container directory, `<data-root>/containers/<id>`, from the OCI spec: dockerd
 // bind-mounts its `hostname`, `hosts` and `resolv.conf` onto /etc/{hostname,hosts,resolv.conf},

@@ -142,6 +142,23 @@ TEST(ParentPidFromStat, CountsFieldsAfterTheLastParenthesis) {
   EXPECT_EQ(parent_pid_from_stat("garbage"), std::nullopt);
 }
 
+TEST(KubernetesPodName, FromContainerdOrCriOAnnotations) {
+  EXPECT_EQ(kubernetes_pod_name({{"io.kubernetes.cri.container-type", "sandbox"},
+                                 {"io.kubernetes.cri.sandbox-namespace", "shop"},
+                                 {"io.kubernetes.cri.sandbox-name", "web"}}),
+            "shop_web");
+  EXPECT_EQ(kubernetes_pod_name({{"io.kubernetes.cri-o.ContainerType", "sandbox"},
+                                 {"io.kubernetes.pod.namespace", "other"},
+                                 {"io.kubernetes.pod.name", "web-0"}}),
+            "other_web-0");
+  // A crafted annotation never escapes the directory: mapped, not refused.
+  EXPECT_EQ(kubernetes_pod_name(
+                {{"io.kubernetes.pod.namespace", "../x"}, {"io.kubernetes.pod.name", "a/b"}}),
+            "_._x_a_b");
+  EXPECT_EQ(kubernetes_pod_name({{"io.kubernetes.cri.sandbox-name", "web"}}), std::nullopt);
+  EXPECT_EQ(kubernetes_pod_name({}), std::nullopt);
+}
+
 TEST(NamePlaceholder, RendersTheNameOrTheId) {
   validate_name_template("{name}");
   validate_name_template("ctr-{name}-{short_id}");
