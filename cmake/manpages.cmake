@@ -27,7 +27,7 @@ function(oci_netns_manpage program description)
       -DPROGRAM=$<TARGET_FILE:${program}> "-DDESCRIPTION=${description}" -DINCLUDE=${include}
       -DOUTPUT=${out} -DVERSION=${PROJECT_VERSION} ${ARGN} -P
       ${PROJECT_SOURCE_DIR}/cmake/manpage.cmake
-    # The hook and the shim exec oci-netns-hook-cli for --help (common/self_exec.hpp).
+    # The hook and the shim exec oci-netns-hook-cli for --help (common/sys/self_exec.hpp).
     DEPENDS ${program} oci-netns-hook-cli ${include} ${PROJECT_SOURCE_DIR}/cmake/manpage.cmake
     COMMENT "Generating the man page of ${program} from its --help"
     VERBATIM)

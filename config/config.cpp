@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -14,11 +13,10 @@
 #include <optional>
 #include <utility>
 
-#include "common/io.hpp"
-#include "common/naming.hpp"
-#include "common/strict_json.hpp"
-#include "common/trusted_file.hpp"
-#include "common/unique_fd.hpp"
+#include "common/base/io.hpp"
+#include "common/base/strict_json.hpp"
+#include "common/base/trusted_file.hpp"
+#include "common/model/naming.hpp"
 
 namespace ocinetns {
 namespace {
@@ -284,24 +282,16 @@ namespace {
 // The config text at `path`, or nullopt if there is no file. `trusted` is set once the file
 // passed the ownership check. Throws ConfigError or std::system_error.
 std::optional<std::string> read_config_text(const std::string& path, bool& trusted) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::nullopt;
-    throw_last_errno(fmt::format("open config `{}`", path));
-  }
-  UniqueFd guard(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) throw_last_errno(fmt::format("stat config `{}`", path));
-  if (!S_ISREG(st.st_mode)) throw ConfigError({fmt::format("{}: not a regular file", path)});
   try {
-    check_trusted_owner(st, "config", path);
+    auto file = read_regular_file(AT_FDCWD, path, kMaxConfigBytes, "config", path,
+                                  Symlinks::kFollow, [&](const struct stat& st) {
+                                    check_trusted_owner(st, "config", path);
+                                    trusted = true;
+                                  });
+    if (!file) return std::nullopt;
+    return std::move(file->text);
   } catch (const InputError& e) {
-    throw ConfigError({e.what()});
-  }
-  trusted = true;
-  try {
-    return read_all_limited(fd, kMaxConfigBytes, path);
-  } catch (const InputError& e) {
+    // Not a regular file, not root's, or too large: a problem with the file, not the system.
     throw ConfigError({e.what()});
   }
 }
@@ -377,7 +367,7 @@ LoadedConfig load_config_or_defaults(const std::string& path) {
   } catch (const ConfigError& e) {
     out.problem = config_problem_line(e);
   } catch (const std::exception& e) {
-    out.problem = describe(e);
+    out.problem = e.what();
   }
   out.config = Config{};
 #ifdef OCI_NETNS_TEST_BUILD

@@ -7,26 +7,23 @@
 #include <utility>
 #include <vector>
 
-#include "common/errors.hpp"
-#include "common/logging.hpp"
-#include "common/sysctl_key.hpp"
+#include "common/base/errors.hpp"
+#include "common/base/logging.hpp"
+#include "common/model/exit_policy.hpp"
+#include "common/model/sysctl_key.hpp"
 
 namespace ocinetns {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/oci-netns-hook/config.json";
 inline constexpr const char* kConfigEnv = "OCI_NETNS_HOOK_CONFIG";
 
-enum class ErrorPolicy { kWarn, kFail };
 enum class SharedNetnsPolicy { kSkip, kAlias };
-// A sysctl configured for a namespace the container shares with the host (host network or IPC):
-// never written; kSkip logs it at info and the container starts, kFail fails the start.
-enum class HostSysctlPolicy { kSkip, kFail };
-// What the seccomp sandbox (common/sandbox.hpp) does with a syscall outside the allowlist.
+// What the seccomp sandbox (common/sys/sandbox.hpp) does with a syscall outside the allowlist.
 enum class SandboxMode { kErrno, kKill, kOff };
 
 // level: trace, debug, info, warn, error, off; file: empty for none; syslog: LOG_DAEMON. With
 // neither a file nor syslog, warnings and errors go to the default destination
-// (common/operator_log.hpp).
+// (common/base/operator_log.hpp).
 using LogConfig = LogSettings;
 
 struct RuntimeConfig {
@@ -48,6 +45,11 @@ struct Config {
   HostSysctlPolicy host_namespace_sysctls = HostSysctlPolicy::kSkip;
   SandboxMode sandbox = SandboxMode::kErrno;
   RuntimeConfig runtime;
+
+  // The policies exit_code() (common/model/exit_policy.hpp) decides a hook stage's status by.
+  [[nodiscard]] ExitPolicy exit_policy() const {
+    return ExitPolicy{on_error, sysctl_errors, host_namespace_sysctls, !sysctls.empty()};
+  }
 };
 
 // All problems found in one config document; what() is the first, problems() has every one.

@@ -21,8 +21,9 @@ if [ -n "$missing" ]; then
   echo "deps.sh: installing:$missing"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # --no-install-recommends keeps crun out: podman would default to it, and crun fails on this
-  # host's hybrid cgroups (../shared/DESIGN.md). Tests pass --runtime runc anyway.
+  # --no-install-recommends keeps crun out: podman would default to it, and crun fails on hosts
+  # with hybrid cgroups (cgroup v1 plus a cgroup2 "unified" mount, as Debian 12 test machines
+  # have). Tests pass --runtime runc anyway.
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
 else

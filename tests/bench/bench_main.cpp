@@ -28,9 +28,9 @@
 #include <string>
 #include <vector>
 
-#include "common/netns.hpp"
-#include "common/reference.hpp"
-#include "common/self_exec.hpp"
+#include "common/sys/netns.hpp"
+#include "common/sys/reference.hpp"
+#include "common/sys/self_exec.hpp"
 #include "tests/support/command.hpp"
 #include "tests/support/runc.hpp"
 
@@ -712,7 +712,8 @@ void bench_gc(const Options& opt, const Params& p, Report& report) {
 // as the linker wrote it measured 1.14x slower here than a `cp` of the same bytes, with the same
 // number of page faults (each fault-around is dearer on the small folios the linker's writes
 // leave in the page cache; a copy gets large ones), and an installed hook is a copy. The floors
-// get the same treatment. The hook's CLI goes along: `gc` is exec'd into it (common/self_exec.hpp).
+// get the same treatment. The hook's CLI goes along: `gc` is exec'd into it
+// (common/sys/self_exec.hpp).
 void stage_binaries(Options& opt) {
   namespace fs = std::filesystem;
   fs::remove_all(opt.bin_dir);

@@ -3,7 +3,7 @@
 // mount and record; the configured sysctl is read first; --net-host gets no reference.
 #include <gtest/gtest.h>
 
-#include "common/scope_guard.hpp"
+#include "common/base/scope_guard.hpp"
 #include "tests/support/engines.hpp"
 
 namespace ocinetns::test {

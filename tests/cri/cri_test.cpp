@@ -240,13 +240,13 @@ TEST_F(Cri, ContainerdKilledAndRestartedThenTeardownRemovesEverything) {
 }
 
 // A fresh node: /run/netns is a plain directory when containerd pins the first sandbox, and the
-// hook's createRuntime then makes it a mount point (self-bind, MS_BIND|MS_REC). Measured today:
-// the pin's original mount stays underneath, hidden, and StopPodSandbox fails ("failed to remove
-// netns: unlinkat /run/netns/cni-...: device or resource busy") on every retry, so kubelet can
-// never remove the pod. DISABLED_ until the hook handles it (e.g. detach the originals of the
-// mounts the recursive bind copied). It changes /run/netns only when the directory is empty,
-// and puts the self-bind back (and any hidden pin away) on the way out.
-TEST_F(Cri, DISABLED_PodPinnedBeforeNetnsDirIsAMountPointStillTearsDown) {
+// hook's createRuntime then makes it a mount point (self-bind, MS_BIND|MS_REC). Without the
+// hook's detaching of the originals the recursive bind copied, the pin's original mount stayed
+// underneath, hidden, and StopPodSandbox failed ("failed to remove netns: unlinkat
+// /run/netns/cni-...: device or resource busy") on every retry, so kubelet could never remove the
+// pod. It changes /run/netns only when the directory is empty (other suites' leftovers would be
+// hidden), and puts the self-bind back (and any hidden pin away) on the way out.
+TEST_F(Cri, PodPinnedBeforeNetnsDirIsAMountPointStillTearsDown) {
   if (!dir_entries("/run/netns").empty()) {
     GTEST_SKIP() << "/run/netns is not empty";
   }

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "common/scope_guard.hpp"
+#include "common/base/scope_guard.hpp"
 #include "tests/support/engines.hpp"
 
 namespace ocinetns::test {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "common/scope_guard.hpp"
+#include "common/base/scope_guard.hpp"
 #include "tests/support/engines.hpp"
 #include "tests/support/json_lookup.hpp"
 

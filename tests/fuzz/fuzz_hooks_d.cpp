@@ -1,4 +1,4 @@
-// libFuzzer target: the hooks.d 1.0.0 parser and matcher (common/hooks_d.hpp). The input is a
+// libFuzzer target: the hooks.d 1.0.0 parser and matcher (common/model/hooks_d.hpp). The input is a
 // hook file, optionally followed by a line "====" and a bundle config.json (else a fixed spec
 // with annotations, a bind mount and process.args). Bad input may only ever throw InputError;
 // an accepted hook injects at most once (a second injection changes nothing).
@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "common/errors.hpp"
-#include "common/hooks_d.hpp"
-#include "common/strict_json.hpp"
+#include "common/base/errors.hpp"
+#include "common/base/strict_json.hpp"
+#include "common/model/hooks_d.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// libFuzzer target: the runtime shim's argv parser (common/shim_argv.hpp). The input is the
+// libFuzzer target: the runtime shim's argv parser (common/model/shim_argv.hpp). The input is the
 // command line after argv[0], one argument per line. It must never throw or crash, and a
 // command line that rewrites config.json always names a non-empty bundle for create or run.
 #include <cstddef>
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/shim_argv.hpp"
+#include "common/model/shim_argv.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "common/errors.hpp"
-#include "common/oci_state.hpp"
+#include "common/base/errors.hpp"
+#include "common/model/oci_state.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/errors.hpp"
-#include "common/sysctl_key.hpp"
+#include "common/base/errors.hpp"
+#include "common/model/sysctl_key.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

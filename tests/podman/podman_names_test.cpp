@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/scope_guard.hpp"
+#include "common/base/scope_guard.hpp"
 #include "tests/support/engines.hpp"
 
 namespace ocinetns::test {

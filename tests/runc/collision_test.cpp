@@ -1,4 +1,4 @@
-// The collision rule (common/name_collision.hpp) through the real hook binary: two containers
+// The collision rule (common/model/name_collision.hpp) through the real hook binary: two containers
 // whose template renders the same name, and names held by something we did not make, each
 // checked with the references' inodes, the mount table and the records.
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "common/name_collision.hpp"
+#include "common/model/name_collision.hpp"
 #include "tests/runc/ops_fixtures.hpp"
 
 namespace ocinetns::test {

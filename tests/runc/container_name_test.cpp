@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-
 #include "tests/runc/ops_fixtures.hpp"
 
 namespace ocinetns::test {
@@ -203,8 +202,7 @@ TEST(ContainerName, FakeConmonIsNotTrusted) {
                "echo \"rc=$?\" >&2\n");
     // `; true` keeps each shell from exec'ing its last command, so the chain stays 3 deep.
     CommandOptions options;
-    options.env = {"HOOK=" + hook_binary(), "CFG=" + cfg.path(),
-                   "STATE=" + cfg.file("state.json")};
+    options.env = {"HOOK=" + hook_binary(), "CFG=" + cfg.path(), "STATE=" + cfg.file("state.json")};
     auto r = run({conmon, "-c", "sh " + bin.file("runtime.sh") + "; true"}, options);
     EXPECT_TRUE(contains(r.err, "rc=0")) << r.err;
     EXPECT_EQ(warning_count(r.err), 1) << r.err;

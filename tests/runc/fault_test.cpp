@@ -1,7 +1,8 @@
 // Crash and damage tests: the hook SIGKILLed after every step of createRuntime and poststop (each
-// point of common/fault.hpp's kFaultPoints), then the container lifecycle or gc; a corrupt record
-// at poststop; a state directory that is not writable. Each ends with no leaked mount, reference
-// file, record or index entry, an untouched `ip netns add` entry and an unchanged host sysctl.
+// point of common/base/fault.hpp's kFaultPoints), then the container lifecycle or gc; a corrupt
+// record at poststop; a state directory that is not writable. Each ends with no leaked mount,
+// reference file, record or index entry, an untouched `ip netns add` entry and an unchanged host
+// sysctl.
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -13,7 +14,7 @@
 #include <future>
 #include <sstream>
 
-#include "common/fault.hpp"
+#include "common/base/fault.hpp"
 #include "tests/runc/ops_fixtures.hpp"
 
 namespace ocinetns::test {
@@ -414,7 +415,7 @@ TEST(SharedOrder, SharersPoststopWaitsForTheOwnersHandOver) {
 TEST(FaultPoints, EachListedPointIsInTheCodeOnce) {
   std::string sources;
   for (const char* file :
-       {"/common/reference.cpp", "/common/sysctl_apply.cpp", "/hook/hook_stages.cpp"}) {
+       {"/common/sys/reference.cpp", "/common/sys/sysctl_apply.cpp", "/hook/hook/stages.cpp"}) {
     sources += read_text(std::string(OCI_NETNS_SOURCE_DIR) + file);
   }
   std::size_t uses = 0;

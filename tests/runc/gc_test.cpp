@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "common/scope_guard.hpp"
+#include "common/base/scope_guard.hpp"
 #include "tests/runc/ops_fixtures.hpp"
 
 namespace ocinetns::test {
@@ -123,7 +123,8 @@ TEST(Gc, ForgetsRecordWhoseReferenceFileVanished) {
   EXPECT_EQ(entry_named(list_json(cfg), id), nullptr);
 }
 
-// createRuntime SIGKILLed at each fault point leaves a pending record (see common/reference.cpp).
+// createRuntime SIGKILLed at each fault point leaves a pending record (see
+// common/sys/reference.cpp).
 struct FaultCase {
   const char* point;
   bool file_left;  // the O_EXCL file exists

@@ -12,7 +12,7 @@
 #include <csignal>
 #include <sstream>
 
-#include "common/unique_fd.hpp"
+#include "common/base/unique_fd.hpp"
 #include "tests/support/runc.hpp"
 
 namespace ocinetns::test {

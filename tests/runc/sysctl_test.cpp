@@ -11,8 +11,8 @@
 #include <map>
 #include <string>
 
-#include "common/netns.hpp"
-#include "common/sysctl_apply.hpp"
+#include "common/sys/netns.hpp"
+#include "common/sys/sysctl_apply.hpp"
 #include "tests/support/runc.hpp"
 
 namespace ocinetns::test {

@@ -1,13 +1,13 @@
 // Unit tests for parsing what Docker and Podman leave for a container's name
-// (common/engine_names.hpp) and for the {name} placeholder (common/naming.hpp).
-#include "common/engine_names.hpp"
+// (common/model/engine_names.hpp) and for the {name} placeholder (common/naming.hpp).
+#include "common/model/engine_names.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "common/errors.hpp"
-#include "common/naming.hpp"
+#include "common/base/errors.hpp"
+#include "common/model/naming.hpp"
 
 namespace ocinetns {
 namespace {
@@ -135,14 +135,7 @@ TEST(ConmonNameFromArgv, WrongIdOrNoNameIsRefused) {
             std::string::npos);
 }
 
-TEST(ParentPidFromStat, CountsFieldsAfterTheLastParenthesis) {
-  EXPECT_EQ(parent_pid_from_stat("123 (runc) S 45 123 1 0 -1"), 45);
-  EXPECT_EQ(parent_pid_from_stat("123 (a) b) S 7 1"), 7);
-  EXPECT_EQ(parent_pid_from_stat("123 (x) S"), std::nullopt);
-  EXPECT_EQ(parent_pid_from_stat("garbage"), std::nullopt);
-}
-
-TEST(KubernetesPodName, FromContainerdOrCriOAnnotations) {
+TEST(KubernetesPodName, FromASandboxsContainerdOrCriOAnnotations) {
   EXPECT_EQ(kubernetes_pod_name({{"io.kubernetes.cri.container-type", "sandbox"},
                                  {"io.kubernetes.cri.sandbox-namespace", "shop"},
                                  {"io.kubernetes.cri.sandbox-name", "web"}}),
@@ -152,11 +145,25 @@ TEST(KubernetesPodName, FromContainerdOrCriOAnnotations) {
                                  {"io.kubernetes.pod.name", "web-0"}}),
             "other_web-0");
   // A crafted annotation never escapes the directory: mapped, not refused.
-  EXPECT_EQ(kubernetes_pod_name(
-                {{"io.kubernetes.pod.namespace", "../x"}, {"io.kubernetes.pod.name", "a/b"}}),
+  EXPECT_EQ(kubernetes_pod_name({{"io.kubernetes.cri-o.ContainerType", "sandbox"},
+                                 {"io.kubernetes.pod.namespace", "../x"},
+                                 {"io.kubernetes.pod.name", "a/b"}}),
             "_._x_a_b");
+}
+
+TEST(KubernetesPodName, OnlySandboxes) {
+  std::map<std::string, std::string> app = {{"io.kubernetes.cri.container-type", "container"},
+                                            {"io.kubernetes.cri.sandbox-namespace", "shop"},
+                                            {"io.kubernetes.cri.sandbox-name", "web"}};
+  EXPECT_EQ(kubernetes_pod_name(app), std::nullopt);
+  EXPECT_TRUE(kubernetes_app_container(app));
+  EXPECT_TRUE(kubernetes_app_container({{"io.kubernetes.cri-o.ContainerType", "container"}}));
   EXPECT_EQ(kubernetes_pod_name({{"io.kubernetes.cri.sandbox-name", "web"}}), std::nullopt);
+  EXPECT_EQ(kubernetes_pod_name({{"io.kubernetes.cri.container-type", "sandbox"},
+                                 {"io.kubernetes.cri.sandbox-name", "web"}}),
+            std::nullopt);
   EXPECT_EQ(kubernetes_pod_name({}), std::nullopt);
+  EXPECT_FALSE(kubernetes_app_container({}));
 }
 
 TEST(NamePlaceholder, RendersTheNameOrTheId) {

@@ -1,5 +1,5 @@
 // Unit tests for resolving `exec TARGET` against the records (common/exec_target.hpp).
-#include "common/exec_target.hpp"
+#include "common/model/exec_target.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@ const std::vector<ExecCandidate> kRecords = {
     {"web", "web", "aaaa1111bbbb2222"},
     {"db", "db", "aaaa1111cccc3333"},
     {"db-aaaa1111cccc", "db", "dddd4444eeee5555"},  // a collision's fallback
-    {"web", "sidecar", "ffff6666"},                  // a sharer of web's namespace
+    {"web", "sidecar", "ffff6666"},                 // a sharer of web's namespace
     {"api", "", "bbbb7777"},
 };
 

@@ -1,7 +1,7 @@
 // Unit tests for the staleness decision behind `list` states and `gc` actions.
 #include <gtest/gtest.h>
 
-#include "common/gc_plan.hpp"
+#include "common/model/gc_plan.hpp"
 
 namespace ocinetns {
 namespace {
@@ -125,18 +125,6 @@ TEST(GcPlan, NsIdSetDistinguishesDevices) {
   set.insert(NsId{4, 100});
   EXPECT_TRUE(set.contains(NsId{4, 100}));
   EXPECT_FALSE(set.contains(NsId{5, 100}));
-}
-
-TEST(ProcStat, ParsesStateAndStartTimeEvenWithHostileComm) {
-  std::string stat =
-      "4242 (a) b) Z (c) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 2314240 "
-      "200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
-  auto parsed = parse_proc_stat(stat);
-  ASSERT_TRUE(parsed.has_value());
-  EXPECT_EQ(parsed->state, 'S');
-  EXPECT_EQ(parsed->start_time, 987654u);
-  EXPECT_FALSE(parse_proc_stat("garbage").has_value());
-  EXPECT_FALSE(parse_proc_stat("1 (x) S 1 2").has_value());
 }
 
 TEST(ProcStat, ZombieOrRecycledPidIsNotTheInit) {

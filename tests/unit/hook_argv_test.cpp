@@ -1,7 +1,7 @@
 // The hook's stage command lines recognised without CLI11, and everything handed to the CLI.
 #include <gtest/gtest.h>
 
-#include "common/hook_argv.hpp"
+#include "common/model/hook_argv.hpp"
 
 namespace ocinetns {
 namespace {

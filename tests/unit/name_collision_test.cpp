@@ -1,6 +1,6 @@
 // Unit tests for the collision rule's candidate names and the mapping of engine names
-// (common/name_collision.hpp).
-#include "common/name_collision.hpp"
+// (common/model/name_collision.hpp).
+#include "common/model/name_collision.hpp"
 
 #include <gtest/gtest.h>
 #include <limits.h>
@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "common/naming.hpp"
+#include "common/model/naming.hpp"
 
 namespace ocinetns {
 namespace {

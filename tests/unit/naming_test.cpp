@@ -1,9 +1,9 @@
 // Unit tests for name templates and iproute2-compatible name validation.
-#include "common/naming.hpp"
+#include "common/model/naming.hpp"
 
 #include <gtest/gtest.h>
 
-#include "common/errors.hpp"
+#include "common/base/errors.hpp"
 
 namespace ocinetns {
 namespace {
@@ -33,17 +33,20 @@ TEST(Naming, Placeholders) {
   EXPECT_EQ(render("{annotation:pod|short_id}"), "0123456789ab");
   EXPECT_EQ(render("{annotation:pod|id}"), kId);
   EXPECT_EQ(render("x-{annotation:pod|none}"), "x-none");
-  EXPECT_EQ(render("{annotation:io.kubernetes.pod.name|short_id}",
-                   {{"io.kubernetes.pod.name", "nginx"}}),
-            "nginx");
+  EXPECT_EQ(
+      render("{annotation:io.kubernetes.pod.name|short_id}", {{"io.kubernetes.pod.name", "nginx"}}),
+      "nginx");
 }
 
-TEST(Naming, ShortIdOfShortId) { EXPECT_EQ(render_netns_name("{short_id}", "abc", {}), "abc"); }
+TEST(Naming, ShortIdOfShortId) {
+  EXPECT_EQ(render_netns_name("{short_id}", "abc", {}), "abc");
+}
 
 TEST(Naming, AnnotationThatWouldEscapeIsRefused) {
   EXPECT_EQ(render_error("{annotation:pod}", {{"pod", "../etc"}}),
             "annotation pod: must not contain '/'");
-  EXPECT_EQ(render_error("{annotation:pod}", {{"pod", ".."}}), "annotation pod: must not be . or ..");
+  EXPECT_EQ(render_error("{annotation:pod}", {{"pod", ".."}}),
+            "annotation pod: must not be . or ..");
   EXPECT_EQ(render_error("{annotation:pod}", {{"pod", "a b"}}),
             "annotation pod: character 0x20 not allowed (use A-Z a-z 0-9 _ . -)");
   EXPECT_EQ(render_error("{annotation:pod}", {{"pod", ""}}), "annotation pod: must not be empty");

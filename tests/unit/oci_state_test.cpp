@@ -1,11 +1,11 @@
 // Unit tests for OCI state parsing: runc and crun variants and every refused input.
-#include "common/oci_state.hpp"
+#include "common/model/oci_state.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "common/errors.hpp"
+#include "common/base/errors.hpp"
 
 namespace ocinetns {
 namespace {
@@ -20,10 +20,9 @@ std::string error_of(const std::string& text, PidRule rule = PidRule::kRequired)
 }
 
 TEST(OciState, ParsesRuncCreateRuntimeState) {
-  auto s = parse_oci_state(
-      R"({"ociVersion":"1.0.2-dev","id":"abc","status":"creating","pid":4242,)"
-      R"("bundle":"/run/b","annotations":{"k":"v"}})",
-      PidRule::kRequired);
+  auto s = parse_oci_state(R"({"ociVersion":"1.0.2-dev","id":"abc","status":"creating","pid":4242,)"
+                           R"("bundle":"/run/b","annotations":{"k":"v"}})",
+                           PidRule::kRequired);
   EXPECT_EQ(s.id, "abc");
   EXPECT_EQ(s.pid, 4242);
   EXPECT_EQ(s.bundle, "/run/b");
@@ -80,8 +79,7 @@ TEST(OciState, RefusesDangerousIds) {
   EXPECT_EQ(error_of(R"({"id":".","pid":1})"), "id: must not contain \"..\" or be \".\"");
   EXPECT_EQ(error_of(R"({"id":"a\u0000b","pid":1})"),
             "id: must not contain NUL or control characters");
-  EXPECT_EQ(error_of(R"({"id":"a\nb","pid":1})"),
-            "id: must not contain NUL or control characters");
+  EXPECT_EQ(error_of(R"({"id":"a\nb","pid":1})"), "id: must not contain NUL or control characters");
   EXPECT_EQ(error_of(R"({"id":"a\u007fb","pid":1})"),
             "id: must not contain NUL or control characters");
   EXPECT_EQ(error_of(R"({"id":")" + std::string(201, 'a') + R"(","pid":1})"),

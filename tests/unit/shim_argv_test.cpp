@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "common/shim_argv.hpp"
+#include "common/model/shim_argv.hpp"
 
 namespace ocinetns {
 namespace {
@@ -45,7 +45,8 @@ TEST_P(ShimArgvTable, Parses) {
 INSTANTIATE_TEST_SUITE_P(
     Forms, ShimArgvTable,
     ::testing::Values(
-        // Docker 20.10's exact create (../shared/DESIGN.md).
+        // Docker 20.10's exact create, as dockerd runs it (its runtime log is the bundle's
+        // log.json, in JSON).
         ArgvCase{{"--root", "/run/docker/runtime-runc/moby", "--log", "/B/log.json", "--log-format",
                   "json", "create", "--bundle", "/B", "--pid-file", "/B/init.pid", "4e2d1a6b"},
                  "create",
@@ -95,10 +96,10 @@ INSTANTIATE_TEST_SUITE_P(
         ArgvCase{{}, "", std::nullopt},
         // Malformed: left for the runtime to reject, never rewritten.
         ArgvCase{{"create", "--bundle"}, "", std::nullopt}, ArgvCase{{"--root"}, "", std::nullopt}),
-    [](const ::testing::TestParamInfo<ArgvCase>& info) {
+    [](const ::testing::TestParamInfo<ArgvCase>& param) {
       // Test names: the index plus the subcommand, e.g. "3_run" or "19_none".
-      std::string sub = info.param.subcommand.empty() ? "none" : info.param.subcommand;
-      return std::to_string(info.index) + "_" + sub;
+      std::string sub = param.param.subcommand.empty() ? "none" : param.param.subcommand;
+      return std::to_string(param.index) + "_" + sub;
     });
 
 }  // namespace

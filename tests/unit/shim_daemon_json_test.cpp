@@ -2,8 +2,8 @@
 // removal, default-runtime set and restored.
 #include <gtest/gtest.h>
 
-#include "common/errors.hpp"
-#include "common/shim_daemon_json.hpp"
+#include "common/base/errors.hpp"
+#include "common/model/shim_daemon_json.hpp"
 
 #include <nlohmann/json.hpp>
 

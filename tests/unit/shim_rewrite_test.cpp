@@ -1,14 +1,13 @@
 // A real Docker config.json goes through the shim's rewrite unchanged except for the added
 // hooks: unknown fields, key order, 64-bit signed and unsigned integers all survive.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <regex>
 #include <string>
 #include <vector>
 
-#include "common/errors.hpp"
-#include "common/shim_rewrite.hpp"
+#include "common/base/errors.hpp"
+#include "common/model/shim_rewrite.hpp"
 #include "tests/support/runc.hpp"
 
 namespace ocinetns {
@@ -84,40 +83,6 @@ TEST(ShimRewrite, InvalidConfigIsAnError) {
   std::vector<std::string> warnings;
   EXPECT_THROW(rewrite_bundle_config("{\"a\":", shipped_hooks(), warnings), InputError);
   EXPECT_THROW(rewrite_bundle_config("{\"a\":1,\"a\":2}", shipped_hooks(), warnings), InputError);
-}
-
-TEST(ShimRewrite, BundleFileIsReplacedAtomicallyWithTheSameMode) {
-  test::TempDir bundle("shim-bundle");
-  test::write_text(bundle.file("config.json"), fixture(), 0600);
-  struct stat before {};
-  ASSERT_EQ(::stat(bundle.file("config.json").c_str(), &before), 0);
-  std::vector<std::string> warnings;
-  EXPECT_TRUE(rewrite_bundle(bundle.path(), shipped_hooks(), warnings));
-  struct stat after {};
-  ASSERT_EQ(::stat(bundle.file("config.json").c_str(), &after), 0);
-  EXPECT_EQ(after.st_mode & 07777, 0600u);
-  EXPECT_NE(after.st_ino, before.st_ino);  // renamed over, never written in place
-  EXPECT_NE(test::read_text(bundle.file("config.json")).find("oci-netns-hook"), std::string::npos);
-  // Nothing to add: the file is not touched at all.
-  EXPECT_FALSE(rewrite_bundle(bundle.path(), shipped_hooks(), warnings));
-  struct stat again {};
-  ASSERT_EQ(::stat(bundle.file("config.json").c_str(), &again), 0);
-  EXPECT_EQ(again.st_ino, after.st_ino);
-  // No temporary file is left behind.
-  EXPECT_TRUE(
-      test::sh("ls -A '" + bundle.path() + "' | grep -v '^config.json$' | grep -q .").exit_code !=
-      0);
-}
-
-TEST(ShimRewrite, MissingConfigIsAnError) {
-  test::TempDir bundle("shim-bundle");
-  std::vector<std::string> warnings;
-  try {
-    rewrite_bundle(bundle.path(), shipped_hooks(), warnings);
-    ADD_FAILURE() << "no error";
-  } catch (const std::system_error& e) {
-    EXPECT_NE(std::string(e.what()).find("config.json"), std::string::npos) << e.what();
-  }
 }
 
 }  // namespace

@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "common/errors.hpp"
-#include "common/oci_state.hpp"
-#include "common/strict_json.hpp"
+#include "common/base/errors.hpp"
+#include "common/base/strict_json.hpp"
+#include "common/model/oci_state.hpp"
 
 namespace ocinetns {
 namespace {

@@ -1,12 +1,12 @@
 // Unit tests for sysctl key normalisation and validation: sysctl(8)'s dotted and slashed forms,
 // every refused family and shape, value rules, and allowlist patterns (exact and prefix*).
-#include "common/sysctl_key.hpp"
+#include "common/model/sysctl_key.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "common/errors.hpp"
+#include "common/base/errors.hpp"
 
 namespace ocinetns {
 namespace {

@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "common/sysctl_apply.hpp"
+#include "common/sys/sysctl_apply.hpp"
 #include "config/config.hpp"
 
 namespace ocinetns {
