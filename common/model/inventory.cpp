@@ -104,10 +104,12 @@ void mark_same_netns(std::vector<ListEntry>& entries) {
 std::string render_table(const std::vector<ListEntry>& entries) {
   using Row = std::vector<std::string>;
   std::vector<Row> rows;
-  rows.push_back({"NAME", "CONTAINER", "PID", "NETNS", "STATE", "INTERFACE", "ADDRESSES",
-                  "HOST PEER", "BRIDGE"});
+  rows.push_back({"NAME", "CONTAINER", "CONTAINER NAME", "PID", "NETNS", "STATE", "INTERFACE",
+                  "ADDRESSES", "HOST PEER", "BRIDGE"});
   for (const ListEntry& e : entries) {
-    Row head = {e.name, e.owner == EntryOwner::kHook ? or_dash(e.container_id.substr(0, 12)) : "-",
+    Row head = {e.name,
+                e.owner == EntryOwner::kHook ? or_dash(e.container_id.substr(0, 12)) : "-",
+                or_dash(e.container_name),
                 e.pid > 0 ? std::to_string(e.pid) : "-",
                 e.netns_inode > 0 ? std::to_string(e.netns_inode) : "-",
                 e.same_netns_as.empty() ? e.state : e.state + ", same as " + e.same_netns_as};
@@ -159,6 +161,7 @@ nlohmann::ordered_json list_to_json(const std::vector<ListEntry>& entries) {
     j["path"] = e.path;
     j["owner"] = e.owner == EntryOwner::kHook ? "hook" : "foreign";
     j["container_id"] = null_if_empty(e.container_id);
+    j["container_name"] = null_if_empty(e.container_name);
     j["pid"] = e.pid > 0 ? nlohmann::ordered_json(e.pid) : nlohmann::ordered_json(nullptr);
     j["netns_inode"] =
         e.netns_inode > 0 ? nlohmann::ordered_json(e.netns_inode) : nlohmann::ordered_json(nullptr);

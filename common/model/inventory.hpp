@@ -40,6 +40,7 @@ struct ListEntry {
   std::string path;  // netns_dir/name
   EntryOwner owner = EntryOwner::kForeign;
   std::string container_id;       // hook entries only
+  std::string container_name;     // the engine's name ({name}), hook entries only, may be empty
   pid_t pid = 0;                  // the recorded init, 0 unless it is still alive
   std::uint64_t netns_inode = 0;  // 0 if unknown
   std::string state;              // live, stale, pending, gone, foreign

@@ -41,7 +41,7 @@ std::string short_id(std::string_view id) {
 }
 
 void check_placeholder(const Placeholder& p) {
-  if (p.body == "id" || p.body == "short_id") return;
+  if (p.body == "id" || p.body == "short_id" || p.body == "name") return;
   if (p.body.starts_with(kAnnotationPrefix)) {
     std::string_view rest = p.body.substr(kAnnotationPrefix.size());
     std::string_view key = rest.substr(0, rest.find('|'));
@@ -67,7 +67,8 @@ void validate_name_template(std::string_view tmpl) {
 }
 
 std::string render_netns_name(std::string_view tmpl, std::string_view id,
-                              const std::map<std::string, std::string>& annotations) {
+                              const std::map<std::string, std::string>& annotations,
+                              std::string_view container_name) {
   std::string out;
   out.reserve(id.size() + 16);
   walk_template(
@@ -78,6 +79,8 @@ std::string render_netns_name(std::string_view tmpl, std::string_view id,
           out.append(id);
         } else if (p.body == "short_id") {
           out.append(short_id(id));
+        } else if (p.body == "name") {
+          out.append(container_name.empty() ? id : container_name);
         } else {
           std::string_view rest = p.body.substr(kAnnotationPrefix.size());
           std::size_t bar = rest.find('|');

@@ -20,9 +20,12 @@ void validate_name_template(std::string_view tmpl);
 //   {annotation:KEY|id}     ... falling back to the id
 //   {annotation:KEY|short_id}  ... falling back to the short id
 //   {annotation:KEY|TEXT}   ... falling back to the literal TEXT
+//   {name}                  `container_name` (the engine's name for the container, already
+//                           mapped with map_engine_name()), or the id if it is empty
 // The result is validated with validate_netns_name(); throws InputError naming the source.
 std::string render_netns_name(std::string_view tmpl, std::string_view id,
-                              const std::map<std::string, std::string>& annotations);
+                              const std::map<std::string, std::string>& annotations,
+                              std::string_view container_name = {});
 
 // iproute2's rules (ip/ipnetns.c is_valid_netns_name: non-empty, <= NAME_MAX, no '/', not "." or
 // "..") plus a conservative set: [A-Za-z0-9_.-], not starting with '.' or '-'.

@@ -6,6 +6,7 @@
 
 #include "common/base/errors.hpp"
 #include "common/base/strict_json.hpp"
+#include "common/model/naming.hpp"
 #include "common/model/oci_state.hpp"
 
 namespace ocinetns {
@@ -43,6 +44,7 @@ std::string record_to_json(const Record& r) {
   j["status"] = r.status == RecordStatus::kComplete ? "complete" : "pending";
   j["alias"] = r.alias;
   if (r.sharer) j["sharer"] = true;
+  if (!r.container_name.empty()) j["container_name"] = r.container_name;
   return j.dump() + "\n";
 }
 
@@ -82,6 +84,10 @@ Record record_from_json(std::string_view text, std::string_view what) {
     r.alias = j.value("alias", false);
     r.sharer = j.value("sharer", false);
     if (r.sharer && r.alias) throw InputError(fmt::format("{}: both alias and sharer", ctx));
+    r.container_name = j.value("container_name", std::string());
+    if (!r.container_name.empty()) {
+      validate_netns_name(r.container_name, fmt::format("{}: container_name", ctx));
+    }
     return r;
   } catch (const nlohmann::json::exception& e) {
     throw InputError(fmt::format("{}: corrupt ({})", ctx, e.what()));

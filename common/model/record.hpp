@@ -33,6 +33,9 @@ struct Record {
   // no reference of its own (`name` is the one it would get) but keeps the namespace's reference
   // alive: when the owner stops, the reference passes to a live sharer (common/sys/reference.cpp).
   bool sharer = false;
+  // The engine's name for the container ({name}: Docker's, Podman's, a pod's), empty if
+  // unknown; for `list` and `exec TARGET`. Optional in the JSON, so older records still load.
+  std::string container_name;
 };
 
 std::string record_to_json(const Record& record);

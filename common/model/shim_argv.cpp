@@ -75,6 +75,16 @@ ShimArgs parse_shim_argv(const std::vector<std::string_view>& args) {
   }
   if (i >= args.size()) return out;
   out.subcommand = std::string(args[i]);
+  if (out.subcommand == "start") {
+    // `runc start <container-id>`: start takes no flags of its own but --help.
+    for (++i; i < args.size(); ++i) {
+      if (!args[i].starts_with("-")) {
+        out.container_id = std::string(args[i]);
+        break;
+      }
+    }
+    return out;
+  }
   if (out.subcommand != "create" && out.subcommand != "run") return out;
 
   // The subcommand's flags. The last --bundle wins, as with Go's flag package.

@@ -15,6 +15,9 @@ struct ShimArgs {
   // For create/run only: the bundle directory. `--bundle`/`-b` if given, else "." (runc's
   // default is the current directory).
   std::optional<std::string> bundle;
+  // For start only: the container id (the shim applies deferred sysctls before the runtime's
+  // start; common/deferred_store.hpp). Empty if absent.
+  std::string container_id;
   // create/run: the shim must add hooks to the bundle's config.json before exec'ing.
   [[nodiscard]] bool rewrites_config() const { return bundle.has_value(); }
 };

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "common/base/errors.hpp"
@@ -18,6 +19,7 @@
 #include "common/base/io.hpp"
 #include "common/base/scope_guard.hpp"
 #include "common/model/gc_plan.hpp"
+#include "common/model/name_collision.hpp"
 
 namespace ocinetns {
 namespace {
@@ -47,17 +49,32 @@ std::optional<Record> intact_owner_record(const RecordStore& store, const std::s
   return std::nullopt;
 }
 
-// The refusal for a name that something we did not make already holds.
-InputError taken_name_error(const RefInfo& info, const NsId& netns, const std::string& path) {
-  std::string what = info.kind == RefKind::kNamespace && info.id == netns
-                         ? "already names this namespace but was not made by oci-netns-hook"
-                         : "already exists and was not made by oci-netns-hook";
-  return InputError(fmt::format("netns name `{}`: {}; refusing to overwrite it", path, what));
+// Why `name` cannot be used: the start of the warning that names the fallback. Another
+// container's reference (its name may have passed to it from a namespace's first owner), or
+// something we did not make, which is never overwritten.
+std::string taken_reason(const RecordStore& store, const ReferenceSettings& settings,
+                         const RefInfo& info, const std::string& name, const NsId& netns) {
+  if (info.kind == RefKind::kNamespace) {
+    std::string holder = store.netns_owner(info.id).value_or(std::string());
+    std::optional<Record> held = intact_owner_record(store, holder);
+    if (held && held->name == name && held->netns_dir == settings.netns_dir) {
+      return fmt::format("held by container {}", holder);
+    }
+  }
+  if (info.kind == RefKind::kEmptyFile) {
+    // Another container's createRuntime in progress (its O_EXCL file, not mounted yet), or an
+    // empty file someone else left: not ours to remove either way.
+    return "already exists (an empty file: a reference being made, or not ours)";
+  }
+  return info.kind == RefKind::kNamespace && info.id == netns
+             ? "already names this namespace but was not made by oci-netns-hook; refusing to "
+               "overwrite it"
+             : "already exists and was not made by oci-netns-hook; refusing to overwrite it";
 }
 
 // The record of what createRuntime makes (or, for a sharer, joins) for `state`'s container.
 Record new_record(const ReferenceSettings& settings, const OciState& state, const std::string& name,
-                  const ProcessNs& net, RecordStatus status) {
+                  const ProcessNs& net, RecordStatus status, const std::string& container_name) {
   Record record;
   record.id = state.id;
   record.name = name;
@@ -67,6 +84,7 @@ Record new_record(const ReferenceSettings& settings, const OciState& state, cons
   record.pid_start_time = net.start_time;
   record.created = static_cast<std::int64_t>(std::time(nullptr));
   record.status = status;
+  record.container_name = container_name;
   return record;
 }
 
@@ -74,8 +92,9 @@ Record new_record(const ReferenceSettings& settings, const OciState& state, cons
 // (it names the entry), so that the owner's poststop passes the reference on instead of removing
 // it while this container still runs in the namespace.
 void register_sharer(const RecordStore& store, const ReferenceSettings& settings,
-                     const OciState& state, const std::string& name, const ProcessNs& net) {
-  Record record = new_record(settings, state, name, net, RecordStatus::kComplete);
+                     const OciState& state, const std::string& name, const ProcessNs& net,
+                     const std::string& container_name) {
+  Record record = new_record(settings, state, name, net, RecordStatus::kComplete, container_name);
   record.sharer = true;
   store.save(record);
   OCI_NETNS_FAULT_POINT("share.after_record");
@@ -228,7 +247,8 @@ RemoveResult remove_reference(const ReferenceSettings& settings, const std::stri
 }
 
 CreateResult create_reference(const ReferenceSettings& settings, const OciState& state,
-                              const std::string& name, const ProcessNs& net) {
+                              const std::string& name, const ProcessNs& net,
+                              const std::string& container_name) {
   CreateResult result;
   result.path = join_path(settings.netns_dir, name);
   if (net.id == self_ns_id("net")) {
@@ -240,10 +260,12 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
   // Our own earlier record for this container: the same reference again is success; anything
   // else (a pending record, an older netns after a missed poststop) is ours to clear first.
   if (std::optional<Record> previous = store.load(state.id)) {
+    std::vector<std::string> names = name_candidates(name, state.id);
     if (previous->status == RecordStatus::kComplete && previous->netns == net.id &&
-        previous->name == name && previous->netns_dir == settings.netns_dir &&
-        reference_is_intact(*previous)) {
+        std::find(names.begin(), names.end(), previous->name) != names.end() &&
+        previous->netns_dir == settings.netns_dir && reference_is_intact(*previous)) {
       result.outcome = CreateOutcome::kAlreadyPresent;
+      result.path = join_path(settings.netns_dir, previous->name);
       return result;
     }
     spdlog::debug("clearing earlier record of {} ({})", state.id,
@@ -264,7 +286,7 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
       std::optional<Record> owner_record;
       if (owner != state.id) owner_record = intact_owner_record(store, owner);
       if (owner_record) {
-        register_sharer(store, settings, state, name, net);
+        register_sharer(store, settings, state, name, net, container_name);
         result.outcome = CreateOutcome::kSkippedShared;
         result.owner = owner;
         result.owner_path = join_path(owner_record->netns_dir, owner_record->name);
@@ -275,26 +297,28 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
 
   UniqueFd dir = prepare_netns_dir(settings.netns_dir);
   OCI_NETNS_FAULT_POINT("create.after_dir");
-  // A taken name is refused before the record exists: poststop and gc remove the empty file or
-  // the container's namespace they find under a recorded name, so a record must never name
-  // something that was there before it.
-  if (RefInfo there = inspect_reference(dir.get(), name); there.kind != RefKind::kAbsent) {
-    // Ours, but another container's: it shared that namespace and the name passed to it when
-    // the namespace's first owner stopped (e.g. that owner now restarts in a new namespace).
-    if (there.kind == RefKind::kNamespace) {
-      std::string holder = store.netns_owner(there.id).value_or(std::string());
-      std::optional<Record> held = intact_owner_record(store, holder);
-      if (held && held->name == name && held->netns_dir == settings.netns_dir) {
-        throw InputError(fmt::format(
-            "netns name `{}`: held by container {}, which still runs in the namespace it names "
-            "(the name passed to it when that namespace's first owner stopped)",
-            result.path, holder));
-      }
+  // A taken name is never overwritten, and checked before the record exists: poststop and gc
+  // remove the empty file or the container's namespace they find under a recorded name, so a
+  // record must never name something that was there before it. The container takes the first
+  // free candidate of the collision rule instead (common/name_collision.hpp).
+  std::vector<std::string> candidates = name_candidates(name, state.id);
+  std::size_t next = 0;
+  auto take_free_name = [&]() -> std::string {
+    for (; next < candidates.size(); ++next) {
+      RefInfo there = inspect_reference(dir.get(), candidates[next]);
+      if (there.kind == RefKind::kAbsent) return candidates[next++];
+      if (next == 0) result.taken_reason = taken_reason(store, settings, there, name, net.id);
     }
-    throw taken_name_error(there, net.id, result.path);
+    throw InputError(fmt::format("netns name `{}`: {}, and so are all its fallback names",
+                                 result.path, result.taken_reason));
+  };
+  std::string chosen = take_free_name();
+  if (chosen != name) {
+    result.requested_name = name;
+    result.path = join_path(settings.netns_dir, chosen);
   }
 
-  Record record = new_record(settings, state, name, net, RecordStatus::kPending);
+  Record record = new_record(settings, state, chosen, net, RecordStatus::kPending, container_name);
   store.save(record);
   ScopeGuard drop_record([&] { store.remove(state.id); });
   OCI_NETNS_FAULT_POINT("create.after_record");
@@ -313,7 +337,8 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
   if (owner != state.id) {
     if (std::optional<Record> owner_record = intact_owner_record(store, owner)) {
       if (!settings.alias_shared) {
-        register_sharer(store, settings, state, name, net);  // replaces our pending record
+        register_sharer(store, settings, state, name, net,
+                        container_name);  // replaces our pending record
         drop_record.commit();
         result.outcome = CreateOutcome::kSkippedShared;
         result.owner = owner;
@@ -332,21 +357,31 @@ CreateResult create_reference(const ReferenceSettings& settings, const OciState&
   });
   OCI_NETNS_FAULT_POINT("create.after_claim");
 
-  int err = 0;
-  UniqueFd file = create_reference_file(dir.get(), name, err);
-  if (!file) {
-    if (err == EEXIST)
-      throw taken_name_error(inspect_reference(dir.get(), name), net.id, result.path);
-    throw_errno(err, fmt::format("create `{}`", result.path));
+  UniqueFd file;
+  for (;;) {
+    int err = 0;
+    file = create_reference_file(dir.get(), record.name, err);
+    if (file) break;
+    if (err != EEXIST) throw_errno(err, fmt::format("create `{}`", result.path));
+    // Someone made the name between our check and now (another container of the same name
+    // starting at the same time): the next free candidate, recorded before it is made.
+    if (result.requested_name.empty()) {
+      result.requested_name = name;
+      result.taken_reason =
+          taken_reason(store, settings, inspect_reference(dir.get(), name), name, net.id);
+    }
+    record.name = take_free_name();
+    result.path = join_path(settings.netns_dir, record.name);
+    store.save(record);
   }
-  ScopeGuard drop_file([&] { unlink_at(dir.get(), name, result.path); });
+  ScopeGuard drop_file([&] { unlink_at(dir.get(), record.name, result.path); });
   OCI_NETNS_FAULT_POINT("create.after_file");
 
   bind_namespace(net.ns.get(), file.get(), fmt::format("/proc/{}/ns/net", state.pid), result.path);
-  ScopeGuard drop_mount([&] { detach_mount(dir.get(), name, result.path); });
+  ScopeGuard drop_mount([&] { detach_mount(dir.get(), record.name, result.path); });
   OCI_NETNS_FAULT_POINT("create.after_mount");
 
-  RefInfo made = inspect_reference(dir.get(), name);
+  RefInfo made = inspect_reference(dir.get(), record.name);
   if (made.kind != RefKind::kNamespace || made.id != net.id) {
     throw std::runtime_error(fmt::format(
         "verify `{}`: the mounted reference is not the container's netns", result.path));

@@ -24,13 +24,22 @@ struct CreateResult {
   std::string path;   // the reference, for messages
   std::string owner;  // kSkippedShared: the container that registered the netns
   std::string owner_path;
+  // Set when the rendered name was taken and the collision rule gave the container a fallback
+  // (`path` is the fallback's): the name it asked for and why it could not have it.
+  std::string requested_name;
+  std::string taken_reason;
 };
 
 // Makes the reference `name` for container `state.id` whose network namespace is `net`.
-// Idempotent for the same container and namespace; refuses (InputError) a name held by anything
-// we did not make. Any failure part-way rolls back what this call made.
+// Idempotent for the same container and namespace. A name held by another container's reference
+// or by anything we did not make is never overwritten: the container gets the first free
+// fallback of the collision rule instead (common/name_collision.hpp; result.requested_name says
+// so), InputError only if every fallback is taken too. `container_name` (the engine's name for
+// the container, may be empty) goes into the record for `list` and `exec`. Any failure part-way
+// rolls back what this call made.
 CreateResult create_reference(const ReferenceSettings& settings, const OciState& state,
-                              const std::string& name, const ProcessNs& net);
+                              const std::string& name, const ProcessNs& net,
+                              const std::string& container_name = {});
 
 enum class RemoveOutcome {
   kRemoved,

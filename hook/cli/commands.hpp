@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "hook/hook/stages.hpp"
 
@@ -25,5 +26,12 @@ VerbRun setup_gc(CLI::App& sub, const GlobalOptions& options);
 VerbRun setup_validate(CLI::App& sub, const GlobalOptions& options);
 // `sandbox-allowlist`, hidden: the seccomp allowlist of each stage (hook/cli/validate.cpp).
 VerbRun setup_sandbox_allowlist(CLI::App& sub, const GlobalOptions& options);
+
+// `[--config FILE] exec TARGET [--] CMD [ARGS...]` (hook/cli/exec.cpp), taken from argv before
+// CLI11 parses (CLI11 would read CMD's own options, e.g. the -tln of `ss -tln`, as ours): nullopt
+// if argv is not that verb, else the exit status (CMD's own when it ran: this process becomes
+// CMD). setup_exec only lists the verb in --help.
+std::optional<int> run_exec_argv(int argc, char** argv);
+VerbRun setup_exec(CLI::App& sub, const GlobalOptions& options);
 
 }  // namespace ocinetns

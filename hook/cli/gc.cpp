@@ -19,6 +19,7 @@
 #include "common/base/errors.hpp"
 #include "common/base/io.hpp"
 #include "common/model/exit_policy.hpp"
+#include "common/sys/deferred_store.hpp"
 #include "common/sys/reference.hpp"
 #include "hook/cli/commands.hpp"
 #include "hook/cli/observe.hpp"
@@ -225,6 +226,16 @@ void run_gc(const GlobalOptions& options, const GcOptions& gc) {
     }
     acted += sweep_orphan_index(cfg.state_dir, store, gc, now, failures);
     acted += sweep_orphan_sharers(cfg.state_dir, store, gc, now, failures);
+    try {
+      for (const std::string& id : sweep_deferred(cfg.state_dir, gc.dry_run)) {
+        ++acted;
+        std::fprintf(stdout, "%s deferred sysctls of %s: its container is gone\n",
+                     gc.dry_run ? "would forget" : "forgot", id.c_str());
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("gc: deferred sysctls: {}", e.what());
+      ++failures;
+    }
   } catch (const std::exception& e) {
     throw Failure(FailureKind::kFailed, ExitPolicy{}, fmt::format("gc: {}", e.what()));
   }

@@ -24,39 +24,12 @@
 #include "common/model/exit_policy.hpp"
 #include "common/model/inventory.hpp"
 #include "common/sys/netlink.hpp"
+#include "common/sys/netns_exec.hpp"
 #include "hook/cli/commands.hpp"
 #include "hook/cli/observe.hpp"
 
 namespace ocinetns {
 namespace {
-
-// Opens `name` in `dir_fd` as a readable namespace fd, without following symlinks or opening a
-// FIFO: O_PATH first, then reopen through /proc/self/fd once statfs says nsfs. Returns an invalid
-// fd if the entry is absent or is not a network namespace (`why` says which).
-UniqueFd open_netns_entry(int dir_fd, const std::string& name, std::string& why) {
-  int path_fd = ::openat(dir_fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  if (path_fd < 0) {
-    why = errno == ENOENT ? "gone" : fmt::format("open: {}", std::strerror(errno));
-    return UniqueFd();
-  }
-  UniqueFd path(path_fd);
-  struct statfs sfs {};
-  if (::fstatfs(path.get(), &sfs) != 0 || static_cast<unsigned long>(sfs.f_type) != NSFS_MAGIC) {
-    why = "not a namespace reference";
-    return UniqueFd();
-  }
-  int fd = ::open(fmt::format("/proc/self/fd/{}", path.get()).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    why = fmt::format("open: {}", std::strerror(errno));
-    return UniqueFd();
-  }
-  UniqueFd ns(fd);
-  if (::ioctl(ns.get(), NS_GET_NSTYPE) != CLONE_NEWNET) {
-    why = "not a network namespace";
-    return UniqueFd();
-  }
-  return ns;
-}
 
 struct HostSide {
   UniqueFd ns;  // /proc/self/ns/net: the namespace host-side veth peers are looked up in
@@ -90,6 +63,7 @@ ListEntry record_entry(const Record& record, const RecordFacts& facts, DirCache&
   e.path = record.netns_dir + "/" + record.name;
   e.owner = EntryOwner::kHook;
   e.container_id = record.id;
+  e.container_name = record.container_name;
   e.pid = facts.init_alive ? record.pid : 0;
   e.netns_inode = record.netns.ino;
   e.state = to_string(record_state(facts));

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,10 @@ constexpr CliVerb kVerbs[] = {
     {"list", "show every netns reference: container, pid, state, interfaces, host peer, bridge",
      setup_list},
     {"gc", "remove references whose container is gone (poststop never ran)", setup_gc},
+    {"exec",
+     "run CMD in a container's network namespace: exec TARGET [--] CMD [ARGS...] (TARGET: "
+     "reference name, container name, id or unique id prefix of at least 4 characters)",
+     setup_exec},
 };
 
 }  // namespace
@@ -54,6 +59,7 @@ int main(int argc, char** argv) {
   using namespace ocinetns;
   if (argc >= 2 && std::string_view(argv[1]) == kAdminFlag) return run_admin(argc - 1, argv + 1);
   init_logging("oci-netns-hook", LogSettings{});
+  if (std::optional<int> code = run_exec_argv(argc, argv)) return *code;
   GlobalOptions options;
   CLI::App app{"oci-netns-hook: registers container network namespaces in /run/netns"};
   app.set_version_flag("--version", std::string("oci-netns-hook ") + kVersion);

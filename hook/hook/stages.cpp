@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -11,15 +12,20 @@
 #include "common/base/fault.hpp"
 #include "common/base/io.hpp"
 #include "common/base/logging.hpp"
+#include "common/model/engine_names.hpp"
 #include "common/model/exit_policy.hpp"
+#include "common/model/name_collision.hpp"
 #include "common/model/naming.hpp"
 #include "common/model/oci_state.hpp"
+#include "common/sys/container_name.hpp"
+#include "common/sys/deferred_store.hpp"
 #include "common/sys/netns.hpp"
 #include "common/sys/reference.hpp"
 #include "common/sys/sandbox.hpp"
 #include "common/sys/sysctl_apply.hpp"
 #include "config/config.hpp"
 #include "hook/hook/stages.hpp"
+#include "hook/shim/shim_runtime.hpp"  // kShimActiveEnv, which the shim sets
 
 namespace ocinetns {
 namespace {
@@ -76,6 +82,32 @@ bool confine(const Config& cfg, SandboxStage stage, const char* stage_name) {
   return true;
 }
 
+// The engine's name for the container, mapped onto the characters reference names accept; only
+// read when the template uses {name}. Not found: one warning and "" ({name} becomes the id):
+// a name is never worth failing a container for.
+std::string lookup_container_name(const Config& cfg, const OciState& state) {
+  if (!template_uses_name(cfg.name_template)) return {};
+  NameLookup found = find_container_name(state);
+  if (found.name.empty()) {
+    if (found.problem.empty()) {
+      spdlog::debug("createRuntime {}: {{name}}: a Kubernetes app container, using the id",
+                    state.id);
+    } else {
+      spdlog::warn("createRuntime {}: {{name}}: {}; using the id", state.id, found.problem);
+    }
+    return {};
+  }
+  std::string mapped = map_engine_name(found.name);
+  if (mapped != found.name) {
+    // The engine's name is not logged as it is: it may hold control characters.
+    spdlog::info(
+        "createRuntime {}: the {} name has characters netns names do not accept: "
+        "mapped to `{}`",
+        state.id, found.source, mapped);
+  }
+  return mapped;
+}
+
 }  // namespace
 
 void run_create_runtime(const GlobalOptions& options) {
@@ -84,6 +116,7 @@ void run_create_runtime(const GlobalOptions& options) {
 
   OciState state;
   std::string name;
+  std::string container_name;
   ProcessNs net;
   try {
     std::string input = read_all_limited(STDIN_FILENO, kMaxStateBytes, "state");
@@ -94,7 +127,8 @@ void run_create_runtime(const GlobalOptions& options) {
       throw Failure(FailureKind::kReference, policy, "");
     }
     state = parse_oci_state(input, PidRule::kRequired);
-    name = render_netns_name(cfg.name_template, state.id, state.annotations);
+    container_name = lookup_container_name(cfg, state);
+    name = render_netns_name(cfg.name_template, state.id, state.annotations, container_name);
   } catch (const InputError& e) {
     throw Failure(FailureKind::kBadInput, policy, fmt::format("createRuntime: {}", e.what()));
   } catch (const std::system_error& e) {
@@ -122,7 +156,11 @@ void run_create_runtime(const GlobalOptions& options) {
   // This call made the reference (or a sharer record): roll it back if sysctls fail the start.
   bool created = false;
   try {
-    CreateResult r = create_reference(reference_settings(cfg), state, name, net);
+    CreateResult r = create_reference(reference_settings(cfg), state, name, net, container_name);
+    if (!r.requested_name.empty()) {
+      spdlog::warn("createRuntime {}: netns name `{}/{}`: {}; using {} instead (collision rule)",
+                   state.id, cfg.netns_dir, r.requested_name, r.taken_reason, r.path);
+    }
     switch (r.outcome) {
       case CreateOutcome::kCreated:
         created = true;
@@ -168,8 +206,21 @@ void run_create_runtime(const GlobalOptions& options) {
     try {
       ProcessNs ipc;  // opened only when an IPC key is set: most configs have none
       if (plan.needs(SysctlNamespace::kIpc)) ipc = open_process_ns(state.pid, "ipc", CLONE_NEWIPC);
-      for (const auto& o : apply_sysctls(plan.writes, SysctlTargets{&net, &ipc})) {
-        if (o.status == SysctlStatus::kApplied) {
+      std::vector<SysctlOutcome> outcomes = apply_sysctls(plan.writes, SysctlTargets{&net, &ipc});
+      // Under the shim's `create`, a per-interface key whose interface is not there yet waits
+      // for `start` (Docker 26.0 and 28+ attach eth0 in between; common/deferred_sysctls.hpp).
+      DeferredSysctls deferred{state.id, state.pid, net.start_time, net.id, {}};
+      std::optional<bool> via_shim;  // asked only when a write fails that way
+      for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        const SysctlOutcome& o = outcomes[i];
+        if (o.status == SysctlStatus::kFailed && deferrable(o.key, o.err) &&
+            (via_shim ? *via_shim : *(via_shim = runtime_is_shim_create(kShimActiveEnv)))) {
+          deferred.writes.push_back(plan.writes[i]);
+          spdlog::info(
+              "deferred sysctl {}={} for {}: its interface does not exist yet; "
+              "oci-netns-runtime writes it at start",
+              o.key.display, o.value, state.id);
+        } else if (o.status == SysctlStatus::kApplied) {
           spdlog::info("set sysctl {}={} for {}", o.key.display, o.value, state.id);
         } else if (o.status != SysctlStatus::kSkippedHostNamespace) {
           problems.push_back(o.message);
@@ -179,6 +230,16 @@ void run_create_runtime(const GlobalOptions& options) {
           // The host's namespace is never written: that is the hook keeping its promise, not
           // a failure, so the container starts (host_namespace_sysctls=fail makes it one).
           spdlog::info("createRuntime {}: {}", state.id, o.message);
+        }
+      }
+      if (!deferred.writes.empty()) {
+        try {
+          save_deferred(cfg.state_dir, deferred);
+        } catch (const std::exception& e) {
+          for (const auto& w : deferred.writes) {
+            problems.push_back(
+                fmt::format("sysctl {}: cannot be deferred to start: {}", w.key.display, e.what()));
+          }
         }
       }
       OCI_NETNS_FAULT_POINT("create.after_sysctls");
@@ -231,6 +292,11 @@ void run_poststop(const GlobalOptions& options) {
     state = parse_oci_state(input, PidRule::kOptional);
   } catch (const std::exception& e) {
     throw Failure(FailureKind::kBadInput, cfg.exit_policy(), fmt::format("poststop: {}", e.what()));
+  }
+  try {
+    drop_deferred(cfg.state_dir, state.id);  // a container that never reached `start`
+  } catch (const std::exception& e) {
+    spdlog::warn("poststop {}: {}", state.id, e.what());
   }
   try {
     RemoveResult r = remove_reference(reference_settings(cfg), state.id);

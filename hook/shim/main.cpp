@@ -2,6 +2,7 @@
 // hooks to the bundle's config.json; then, for every command, it execs the real runtime with
 // the original arguments. Passthrough does no JSON work beyond the shim's own config file, and
 // never fails because of it.
+#include <sched.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -16,8 +17,11 @@
 #include "common/base/operator_log.hpp"
 #include "common/model/exit_policy.hpp"
 #include "common/model/shim_argv.hpp"
+#include "common/sys/deferred_store.hpp"
 #include "common/sys/hooks_d_load.hpp"
+#include "common/sys/netns.hpp"
 #include "common/sys/self_exec.hpp"
+#include "common/sys/sysctl_apply.hpp"
 #include "config/config.hpp"
 #include "hook/shim/bundle.hpp"
 #include "hook/shim/shim_log.hpp"
@@ -40,6 +44,12 @@ class Reporter {
   void use_settings(const LogSettings& settings) { settings_ = settings; }
 
   void warning(const std::string& message) { report(LOG_WARNING, "warning", message); }
+  // Only to the operator's log, and only at level info or debug.
+  void info(const std::string& message) {
+    if (settings_.level != "info" && settings_.level != "debug") return;
+    if (!log_) log_.emplace(OperatorLog::for_settings(kProgram, settings_));
+    log_->write(LOG_INFO, "info", message);
+  }
   void error(const std::string& message) { report(LOG_ERR, "error", message); }
 
  private:
@@ -86,6 +96,41 @@ std::string find_runtime(const LoadedConfig& loaded, Reporter& reporter) {
   return resolve_runtime(loaded.config.runtime.path, path, self);
 }
 
+// `start ID`: the per-interface sysctls createRuntime deferred (their interface did not exist
+// yet) are written now, before the runtime's start lets the application run (runc's init waits
+// on the exec fifo until then), inside the container's namespace, with the hook's sysctl_errors
+// policy: false means the start must fail.
+bool apply_deferred_sysctls(const Config& cfg, const std::string& id, Reporter& reporter) {
+  bool fail = cfg.sysctl_errors == ErrorPolicy::kFail;
+  std::vector<std::string> problems;
+  try {
+    std::optional<DeferredSysctls> d = take_deferred(cfg.state_dir, id);
+    if (!d) return true;
+    ProcessNs net = open_process_ns(d->pid, "net", CLONE_NEWNET);
+    if (net.start_time != d->pid_start_time || net.id != d->netns) {
+      throw InputError("the container's init is not the one createRuntime saw");
+    }
+    for (const auto& o : apply_sysctls(d->writes, SysctlTargets{&net, nullptr})) {
+      if (o.status == SysctlStatus::kApplied) {
+        reporter.info("set sysctl " + o.key.display + "=" + o.value + " for " + id +
+                      " (deferred to start)");
+      } else {
+        problems.push_back(o.message);
+      }
+    }
+  } catch (const std::exception& e) {
+    problems.push_back(std::string("deferred sysctls: ") + e.what());
+  }
+  for (const auto& p : problems) {
+    if (fail) {
+      reporter.error("start " + id + ": " + p);
+    } else {
+      reporter.warning("start " + id + ": " + p + " (sysctl_errors=warn: the container starts)");
+    }
+  }
+  return problems.empty() || !fail;
+}
+
 int shim_main(int argc, char** argv) {
   std::vector<std::string_view> words(argv + 1, argv + argc);
   ShimArgs args = parse_shim_argv(words);
@@ -118,6 +163,10 @@ int shim_main(int argc, char** argv) {
       auto hooks = load_hooks_dirs(loaded.config.runtime.hooks_dirs, warnings);
       rewrite_bundle(*args.bundle, hooks, warnings);
       for (const auto& w : warnings) reporter.warning(w);
+    }
+    if (args.subcommand == "start" && !args.container_id.empty() &&
+        !apply_deferred_sysctls(loaded.config, args.container_id, reporter)) {
+      return exit_code(FailureKind::kSysctl, loaded.config.exit_policy());
     }
     exec_runtime(runtime, argc, argv);
   } catch (const std::exception& e) {

@@ -278,9 +278,8 @@ TEST_F(Cri, PodPinnedBeforeNetnsDirIsAMountPointStillTearsDown) {
 }
 
 // ---- <namespace>_<pod> names ----------------------------------------------------------------
-// These need the "{name}" placeholder (Kubernetes pod names from the sandbox annotations) and the
-// name-collision fallback, which are not on main yet: DISABLED_ until they are. The expected
-// names come from kubernetes_reference_name(), so enabling them means removing the prefix.
+// The "{name}" placeholder (Kubernetes pod names from the sandbox annotations) and the
+// name-collision fallback; the expected names come from kubernetes_reference_name().
 class CriPodNames : public Cri {
  protected:
   nlohmann::json hook_config() const override {
@@ -290,7 +289,7 @@ class CriPodNames : public Cri {
   }
 };
 
-TEST_F(CriPodNames, DISABLED_PodIsListedAsNamespaceUnderscoreName) {
+TEST_F(CriPodNames, PodIsListedAsNamespaceUnderscoreName) {
   Pod pod(*cri_, {});
   std::string name = kubernetes_reference_name(pod.spec());
   EXPECT_EQ(name, "shop_web");
@@ -307,7 +306,7 @@ TEST_F(CriPodNames, DISABLED_PodIsListedAsNamespaceUnderscoreName) {
   expect_nothing_left(pod.id(), pin, ino);
 }
 
-TEST_F(CriPodNames, DISABLED_SamePodNameInAnotherNamespaceGetsItsOwnName) {
+TEST_F(CriPodNames, SamePodNameInAnotherNamespaceGetsItsOwnName) {
   PodSpec other;
   other.ns = "other";
   Pod shop(*cri_, {});
@@ -320,7 +319,7 @@ TEST_F(CriPodNames, DISABLED_SamePodNameInAnotherNamespaceGetsItsOwnName) {
 
 // A second sandbox for the same pod while the first still exists gets a reference of its own
 // (the collision fallback), and removing the first leaves the second's alone.
-TEST_F(CriPodNames, DISABLED_SecondSandboxOfTheSamePodGetsAReference) {
+TEST_F(CriPodNames, SecondSandboxOfTheSamePodGetsAReference) {
   Pod first(*cri_, {});
   PodSpec retry;
   retry.attempt = 1;

@@ -208,17 +208,20 @@ TEST(RuncLifecycle, SharedNetnsReferenceOutlivesTheOwnerUntilTheLastSharerStops)
   EXPECT_NE(identify(b_pid).find(owner_id), std::string::npos) << identify(b_pid);
   EXPECT_EQ(inode_of(kNetnsDir + "/" + owner_id), ino);
   EXPECT_EQ(mountinfo_count(kNetnsDir + "/" + owner_id), 1);
-  // The owner's id again, in a new namespace: the name belongs to a sharer now, and the refusal
-  // says so (on_error "fail" makes it visible); the reference is untouched.
+  // The owner's id again, in a new namespace: the name belongs to a sharer now, so the new
+  // container gets the collision rule's fallback name and the sharer's reference is untouched.
   {
     HookConfig strict(R"({"on_error": "fail"})");
     RuncBundle again_bundle;
     again_bundle.add_hook(strict.env());
     RuncContainer again(owner_id, again_bundle);
-    auto refused = again.start();
-    EXPECT_FALSE(refused.ok());
-    EXPECT_NE(refused.err.find("held by container"), std::string::npos) << refused.err;
+    auto restarted = again.start();
+    ASSERT_TRUE(restarted.ok()) << restarted.err;
+    std::string fallback = owner_id + "-" + owner_id.substr(0, 12);
+    EXPECT_EQ(inode_of(kNetnsDir + "/" + fallback), inode_of(ns_of(again.pid())));
     EXPECT_EQ(inode_of(kNetnsDir + "/" + owner_id), ino);
+    ASSERT_TRUE(again.kill_and_delete().ok());
+    EXPECT_FALSE(path_exists(kNetnsDir + "/" + fallback));
   }
   EXPECT_EQ(inode_of(kNetnsDir + "/" + owner_id), ino);
 
@@ -329,34 +332,30 @@ TEST(RuncLifecycle, PoststopWithoutCreateRuntimeIsANoOp) {
 TEST(RuncLifecycle, NameCollisionWithIpNetnsAddLeavesItIntact) {
   OCI_NETNS_REQUIRE_RUNC();
   std::string id = unique_id("collide");
+  std::string fallback = id + "-" + id.substr(0, 12);
   IpNetns foreign(id);
   unsigned long long foreign_ino = inode_of(kNetnsDir + "/" + id);
   ASSERT_NE(foreign_ino, 0u);
 
-  // Default on_error=warn: the container starts, the foreign namespace is untouched.
-  {
+  // Under either on_error the container starts, named by the collision rule's fallback, and
+  // the foreign namespace is untouched, before and after the container goes.
+  for (const char* policy : {"warn", "fail"}) {
+    SCOPED_TRACE(policy);
+    HookConfig config(std::string(R"({"on_error": ")") + policy + R"("})");
     RuncBundle bundle;
-    bundle.add_hook({});
+    bundle.add_hook(config.env());
     RuncContainer c(id, bundle);
     auto started = c.start();
     ASSERT_TRUE(started.ok()) << started.err;
     EXPECT_NE(inode_of(ns_of(c.pid())), foreign_ino);
     EXPECT_EQ(inode_of(kNetnsDir + "/" + id), foreign_ino);
-    EXPECT_FALSE(path_exists(kRecords + "/" + id + ".json"));
+    EXPECT_TRUE(listed(fallback));
+    EXPECT_EQ(inode_of(kNetnsDir + "/" + fallback), inode_of(ns_of(c.pid())));
+    EXPECT_TRUE(path_exists(kRecords + "/" + id + ".json"));
     ASSERT_TRUE(c.kill_and_delete().ok());
     EXPECT_EQ(inode_of(kNetnsDir + "/" + id), foreign_ino);
     EXPECT_EQ(mountinfo_count(kNetnsDir + "/" + id), 1);
-  }
-  // on_error=fail: the container does not start, with a clear message, and the name survives.
-  {
-    HookConfig config(R"({"on_error": "fail"})");
-    RuncBundle bundle;
-    bundle.add_hook(config.env());
-    RuncContainer c(id, bundle);
-    auto started = c.start();
-    EXPECT_FALSE(started.ok());
-    EXPECT_NE(started.err.find("refusing to overwrite"), std::string::npos) << started.err;
-    EXPECT_EQ(inode_of(kNetnsDir + "/" + id), foreign_ino);
+    EXPECT_FALSE(path_exists(kNetnsDir + "/" + fallback));
     EXPECT_FALSE(path_exists(kRecords + "/" + id + ".json"));
   }
   EXPECT_EQ(inode_of(kNetnsDir + "/" + id), foreign_ino);

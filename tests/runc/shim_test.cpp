@@ -838,5 +838,183 @@ TEST(InstallScripts, UninstallReportsADockerdThatDiesOnItsReload) {
   EXPECT_FALSE(path_exists(t.file("prefix/bin/oci-netns-runtime")));
 }
 
+// Late interfaces, as Docker 26.0 and 28+ attach them: `create` through the shim (the hook finds
+// no eth0 and defers its per-interface sysctl), a veth end named eth0 moved into the container's
+// namespace, then `start` through the shim, which writes the sysctl before runc lets the app run:
+// the app's first read sees the value.
+class LateInterface : public ::testing::Test {
+ protected:
+  void SetUp() override { OCI_NETNS_REQUIRE_RUNC(); }
+  // `oci-netns-runtime ... start ID` with its own output files (the container's stdout is
+  // bundle/stdout, opened at create).
+  CommandResult shim_start(const ShimSetup& setup, const RuncBundle& bundle,
+                           const std::string& id) {
+    auto r = sh("OCI_NETNS_HOOK_CONFIG='" + setup.config() + "' '" + shim_binary() + "' --root '" +
+                test_runc_root() + "' --log '" + bundle.dir() + "/log.json' --log-format json " +
+                "start '" + id + "' </dev/null >'" + bundle.dir() + "/start.out' 2>'" +
+                bundle.dir() + "/start.err'");
+    r.err = read_text(bundle.dir() + "/start.err");
+    return r;
+  }
+  static std::string deferred_path(const std::string& id) {
+    return "/run/oci-netns-hook/deferred/" + id + ".json";
+  }
+  static std::string wait_for_output(const RuncBundle& bundle) {
+    std::string out;
+    for (int i = 0; i < 100; ++i) {
+      out = read_text(bundle.dir() + "/stdout");
+      if (out.find('\n') != std::string::npos) break;
+      usleep(50000);
+    }
+    return out;
+  }
+};
+
+TEST_F(LateInterface, DeferredToStartAndTheAppsFirstReadSeesIt) {
+  ShimSetup setup;
+  setup.install_hooks();
+  std::string log = setup.file("hook.log");
+  setup.write_config(R"("sysctls":{"net.ipv4.conf.eth0.arp_ignore":"2"},"log":{"file":")" + log +
+                     R"("})");
+  RuncBundle bundle({"sh", "-c", "cat /proc/sys/net/ipv4/conf/eth0/arp_ignore; sleep 3600"});
+  bundle.write();
+  std::string id = unique_id("late-eth0");
+  RuncContainer c(id, bundle);
+  std::string host_end = "oci-late" + std::to_string(getpid() % 100000);
+  auto r = setup.shim(bundle.dir(), "create --bundle '" + bundle.dir() + "' '" + id + "'");
+  ASSERT_TRUE(r.ok()) << r.err << read_text(bundle.dir() + "/log.json");
+  auto state = run({"runc", "--root", test_runc_root(), "state", id});  // "created": init waits
+  ASSERT_TRUE(state.ok()) << state.err;
+  int pid = nlohmann::json::parse(state.out).value("pid", 0);
+  ASSERT_GT(pid, 0);
+  EXPECT_TRUE(path_exists(deferred_path(id))) << read_text(log);
+  EXPECT_NE(read_text(log).find("deferred sysctl net.ipv4.conf.eth0.arp_ignore=2 for " + id),
+            std::string::npos)
+      << read_text(log);
+  EXPECT_EQ(read_text(log).find("warning"), std::string::npos) << read_text(log);
+
+  // What dockerd does between create and start: eth0 appears in the container's namespace.
+  auto link = run({"ip", "link", "add", host_end, "type", "veth", "peer", "name", "eth0", "netns",
+                   std::to_string(pid)});
+  ASSERT_TRUE(link.ok()) << link.err;
+  auto before = run({"nsenter", "--net=/proc/" + std::to_string(pid) + "/ns/net", "cat",
+                     "/proc/sys/net/ipv4/conf/eth0/arp_ignore"});
+  ASSERT_TRUE(before.ok()) << before.err;
+  EXPECT_NE(before.out, "2\n");  // the value comes from the deferred write, not a default
+  EXPECT_EQ(read_text(bundle.dir() + "/stdout"), "");  // the app has not run yet
+
+  r = shim_start(setup, bundle, id);
+  ASSERT_TRUE(r.ok()) << r.err << read_text(bundle.dir() + "/log.json");
+  EXPECT_EQ(wait_for_output(bundle), "2\n");
+  EXPECT_FALSE(path_exists(deferred_path(id)));
+  EXPECT_NE(read_text(log).find("set sysctl net/ipv4/conf/eth0/arp_ignore=2 for " + id +
+                                " (deferred to start)"),
+            std::string::npos)
+      << read_text(log);
+  c.kill_and_delete();
+  run({"ip", "link", "del", host_end});
+}
+
+TEST_F(LateInterface, StillMissingAtStartFollowsSysctlErrors) {
+  for (const char* policy : {"warn", "fail"}) {
+    SCOPED_TRACE(policy);
+    ShimSetup setup;
+    setup.install_hooks();
+    setup.write_config(R"("sysctls":{"net.ipv4.conf.eth0.arp_ignore":"2"},"sysctl_errors":")" +
+                       std::string(policy) + "\"");
+    RuncBundle bundle({"sh", "-c", "echo app-ran; sleep 3600"});
+    bundle.write();
+    std::string id = unique_id(std::string("late-missing-") + policy);
+    RuncContainer c(id, bundle);
+    auto r = setup.shim(bundle.dir(), "create --bundle '" + bundle.dir() + "' '" + id + "'");
+    ASSERT_TRUE(r.ok()) << r.err << read_text(bundle.dir() + "/log.json");
+    ASSERT_TRUE(path_exists(deferred_path(id)));
+    r = shim_start(setup, bundle, id);
+    std::string logged = read_text(bundle.dir() + "/log.json");
+    EXPECT_NE(logged.find("start " + id + ": sysctl net/ipv4/conf/eth0/arp_ignore: does not exist"),
+              std::string::npos)
+        << logged;
+    if (std::string(policy) == "fail") {
+      EXPECT_EQ(r.exit_code, 1) << r.err;
+      usleep(200000);
+      EXPECT_EQ(read_text(bundle.dir() + "/stdout"), "");  // never started
+    } else {
+      EXPECT_TRUE(r.ok()) << r.err;
+      EXPECT_EQ(wait_for_output(bundle), "app-ran\n");
+    }
+    EXPECT_FALSE(path_exists(deferred_path(id)));
+    c.kill_and_delete();
+  }
+}
+
+// A container created but never started: poststop drops its entry. An entry whose container is
+// gone without a poststop is gc's; one of a live container is kept.
+TEST_F(LateInterface, NeverStartedIsDroppedByPoststopAndGcForgetsOrphans) {
+  ShimSetup setup;
+  setup.install_hooks();
+  setup.write_config(R"("sysctls":{"net.ipv4.conf.eth0.arp_ignore":"2"})");
+  RuncBundle bundle;
+  bundle.write();
+  std::string id = unique_id("late-never");
+  {
+    RuncContainer c(id, bundle);
+    auto r = setup.shim(bundle.dir(), "create --bundle '" + bundle.dir() + "' '" + id + "'");
+    ASSERT_TRUE(r.ok()) << r.err << read_text(bundle.dir() + "/log.json");
+    ASSERT_TRUE(path_exists(deferred_path(id)));
+    c.kill_and_delete();
+  }
+  EXPECT_FALSE(path_exists(deferred_path(id)));
+
+  TempDir state("oci-netns-late-state");
+  write_text(setup.file("gc.json"), R"({"state_dir":")" + state.path() + R"("})");
+  for (const char* sub : {"containers", "netns", "deferred"}) {
+    ::mkdir((state.path() + "/" + sub).c_str(), 0700);
+  }
+  auto entry = [](const std::string& cid, pid_t pid, const std::string& start) {
+    return R"({"version":1,"id":")" + cid + R"(","pid":)" + std::to_string(pid) +
+           R"(,"pid_start_time":)" + start +
+           R"(,"netns":{"dev":1,"ino":2},"writes":[{"key":"net/ipv4/conf/eth0/arp_ignore","value":"2","source":"config"}]})";
+  };
+  // Our own process stands for a live init; its start time is field 22 of /proc/self/stat.
+  std::string stat = read_text("/proc/self/stat");
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  for (int n = 3; n <= 22; ++n) fields >> field;
+  write_text(state.path() + "/deferred/live.json", entry("live", getpid(), field), 0600);
+  write_text(state.path() + "/deferred/gone.json", entry("gone", getpid(), "1"), 0600);
+  write_text(state.path() + "/deferred/junk.json", "{", 0600);
+  auto gc = run({hook_binary(), "--config", setup.file("gc.json"), "gc"});
+  EXPECT_TRUE(gc.ok()) << gc.err;
+  EXPECT_NE(gc.out.find("forgot deferred sysctls of gone: its container is gone"),
+            std::string::npos)
+      << gc.out;
+  EXPECT_NE(gc.out.find("forgot deferred sysctls of junk"), std::string::npos) << gc.out;
+  EXPECT_TRUE(path_exists(state.path() + "/deferred/live.json")) << gc.out;
+  EXPECT_FALSE(path_exists(state.path() + "/deferred/gone.json"));
+  EXPECT_FALSE(path_exists(state.path() + "/deferred/junk.json"));
+}
+
+// Without the shim (the hook in config.json, plain `runc run`) nothing can apply it later: the
+// missing interface is reported at createRuntime as before (failing the start under the default
+// sysctl_errors "fail"), and nothing is deferred.
+TEST_F(LateInterface, WithoutTheShimItIsReportedAtCreateRuntime) {
+  TempDir dir("oci-netns-late");
+  std::string log = dir.file("hook.log");
+  write_text(
+      dir.file("config.json"),
+      R"({"sysctls":{"net.ipv4.conf.eth0.arp_ignore":"2"},"log":{"file":")" + log + R"("}})");
+  RuncBundle bundle;
+  bundle.add_hook(HookEnv{dir.file("config.json")});
+  std::string id = unique_id("late-noshim");
+  RuncContainer c(id, bundle);
+  auto r = c.start();  // the default sysctl_errors is "fail"
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(read_text(log).find("(the interface may not exist yet at createRuntime)"),
+            std::string::npos)
+      << read_text(log);
+  EXPECT_FALSE(path_exists(deferred_path(id)));
+  c.kill_and_delete();
+}
+
 }  // namespace
 }  // namespace ocinetns::test

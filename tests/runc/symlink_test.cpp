@@ -72,12 +72,22 @@ TEST(Symlink, AtTheReferencePathIsNeverFollowed) {
     ::mkdir(cfg.netns_dir().c_str(), 0755);
     ASSERT_EQ(::symlink(target.c_str(), cfg.ref(id).c_str()), 0);
 
+    // The collision rule names the container beside the symlink, which is never followed.
     auto r = cfg.hook({"createRuntime"}, OpsConfig::state(id, proc.pid()));
-    expect_refused(r, cfg.ref(id) + "`: already exists and was not made by oci-netns-hook");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(contains(r.err, "warning: createRuntime " + id + ": netns name `" + cfg.ref(id) +
+                                    "`: already exists and was not made by oci-netns-hook"))
+        << r.err;
+    std::string fallback = cfg.ref(id + "-" + id.substr(0, 12));
+    EXPECT_EQ(inode_of(fallback), proc.netns_inode());
     EXPECT_EQ(link_target(cfg.ref(id)), target);  // still the same symlink
     EXPECT_EQ(mountinfo_count(cfg.ref(id)), 0);
     EXPECT_EQ(mountinfo_count(target), target == "/run/netns/" + foreign.name() ? 1 : 0);
+    r = cfg.hook({"poststop"}, OpsConfig::state(id, 0));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(path_exists(fallback));
     EXPECT_FALSE(path_exists(cfg.record(id)));
+    EXPECT_EQ(link_target(cfg.ref(id)), target);
     victims.expect_untouched();
     EXPECT_EQ(inode_of("/run/netns/" + foreign.name()), foreign_ino);
     ::unlink(cfg.ref(id).c_str());

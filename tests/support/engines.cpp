@@ -543,6 +543,10 @@ PodmanEngine::PodmanEngine(const Options& options)
            {"routes", {{{"dst", "0.0.0.0/0"}}}},
            {"ranges", {{{{"subnet", "10.88.0.0/16"}, {"gateway", "10.88.0.1"}}}}}}}}}}};
   write_text(root_.file("net/podman.conflist"), conflist.dump(2));
+  if (!options.containers_conf.empty()) {
+    write_text(root_.file("containers.conf"), options.containers_conf);
+    env_.push_back("CONTAINERS_CONF=" + root_.file("containers.conf"));
+  }
   netns_holder_ = std::make_unique<Daemon>(
       Daemon::Options{{"/bin/sleep", "infinity"}, {}, root_.file("holder.log"), true, 5});
   if (!wait_until(
@@ -582,7 +586,7 @@ PodmanEngine::~PodmanEngine() {
 }
 
 PodmanEngine& PodmanEngine::shared() {
-  static PodmanEngine engine(Options{shared_hook_config()});
+  static PodmanEngine engine(Options{.hook_config = shared_hook_config()});
   return engine;
 }
 
@@ -592,6 +596,7 @@ CommandResult PodmanEngine::podman(const std::vector<std::string>& args,
   argv.insert(argv.end(), args.begin(), args.end());
   CommandOptions options;
   options.timeout_seconds = timeout_seconds;
+  options.env = env_;
   return run(argv, options);
 }
 

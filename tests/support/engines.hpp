@@ -160,6 +160,9 @@ class PodmanEngine {
  public:
   struct Options {
     nlohmann::json hook_config = nlohmann::json::object();
+    // Non-empty: a containers.conf for every podman command (CONTAINERS_CONF), e.g. to give a
+    // pod's infra container the ulimits run_flags() gives `podman run`.
+    std::string containers_conf = {};
     // true: no --hooks-dir, so Podman reads its default hooks.d directories (where the .deb puts
     // its files) and the hook its default config; hooks() is then unused.
     bool system_hooks = false;
@@ -183,6 +186,7 @@ class PodmanEngine {
   HookFiles hooks_;
   std::unique_ptr<Daemon> netns_holder_;
   std::vector<std::string> prefix_;
+  std::vector<std::string> env_;
 };
 
 // containerd 1.6 with its own root, state, socket and config file under a temporary directory.

@@ -98,6 +98,7 @@ std::vector<ListEntry> sample() {
   live.path = "/run/netns/web";
   live.owner = EntryOwner::kHook;
   live.container_id = "0123456789abcdef0123";
+  live.container_name = "web";
   live.pid = 4242;
   live.netns_inode = 4026532301;
   live.state = "live";
@@ -125,18 +126,19 @@ std::vector<ListEntry> sample() {
 TEST(ListRender, TableIsAlignedWithOneLinePerInterface) {
   // Columns are two spaces apart, padded to the widest cell; trailing blanks are trimmed.
   std::string expected =
-      R"(NAME  CONTAINER     PID   NETNS       STATE    INTERFACE  ADDRESSES                  HOST PEER   BRIDGE
-web   0123456789ab  4242  4026532301  live     lo         127.0.0.1/8                -           -
-                                               eth0       172.17.0.2/16,10.1.0.2/24  veth1a2b3c  docker0
-blue  -             -     4026532999  foreign  lo         -                          -           -
-old   old           -     4026532000  gone     -          -                          -           -
+      R"(NAME  CONTAINER     CONTAINER NAME  PID   NETNS       STATE    INTERFACE  ADDRESSES                  HOST PEER   BRIDGE
+web   0123456789ab  web             4242  4026532301  live     lo         127.0.0.1/8                -           -
+                                                               eth0       172.17.0.2/16,10.1.0.2/24  veth1a2b3c  docker0
+blue  -             -               -     4026532999  foreign  lo         -                          -           -
+old   old           -               -     4026532000  gone     -          -                          -           -
 )";
   EXPECT_EQ(render_table(sample()), expected);
 }
 
 TEST(ListRender, EmptyListIsJustTheHeader) {
   EXPECT_EQ(render_table({}),
-            "NAME  CONTAINER  PID  NETNS  STATE  INTERFACE  ADDRESSES  HOST PEER  BRIDGE\n");
+            "NAME  CONTAINER  CONTAINER NAME  PID  NETNS  STATE  INTERFACE  ADDRESSES  HOST PEER  "
+            "BRIDGE\n");
 }
 
 TEST(ListRender, PeerOutsideTheHostIsLabelled) {
@@ -189,7 +191,7 @@ TEST(ListJson, SchemaIsStable) {
     "version": 1,
     "entries": [
       {"name": "web", "path": "/run/netns/web", "owner": "hook",
-       "container_id": "0123456789abcdef0123", "pid": 4242, "netns_inode": 4026532301,
+       "container_id": "0123456789abcdef0123", "container_name": "web", "pid": 4242, "netns_inode": 4026532301,
        "state": "live",
        "interfaces": [
          {"name": "lo", "ifindex": 1, "kind": null, "up": true, "addresses": ["127.0.0.1/8"],
@@ -200,13 +202,13 @@ TEST(ListJson, SchemaIsStable) {
        ],
        "error": null, "same_netns_as": null},
       {"name": "blue", "path": "/run/netns/blue", "owner": "foreign", "container_id": null,
-       "pid": null, "netns_inode": 4026532999, "state": "foreign",
+       "container_name": null, "pid": null, "netns_inode": 4026532999, "state": "foreign",
        "interfaces": [
          {"name": "lo", "ifindex": 1, "kind": null, "up": false, "addresses": [], "peer": null}
        ],
        "error": null, "same_netns_as": null},
       {"name": "old", "path": "/run/netns/old", "owner": "hook", "container_id": "old",
-       "pid": null, "netns_inode": 4026532000, "state": "gone", "interfaces": [], "error": null,
+       "container_name": null, "pid": null, "netns_inode": 4026532000, "state": "gone", "interfaces": [], "error": null,
        "same_netns_as": null}
     ]
   })");
