@@ -21,6 +21,7 @@ usage: install.sh [options]
   --default-runtime       with --docker: also make it Docker's default-runtime
   --containerd            register it as containerd's runc BinaryName (or print the snippet)
   --podman                check Podman (it reads hooks.d natively; nothing to register)
+  --names                 a new config names references {name} (docker/podman names) not {id}
   --hooks-dir DIR         hooks.d directory (default /usr/share/containers/oci/hooks.d)
   --daemon-json FILE      Docker config (default /etc/docker/daemon.json)
   --docker-pidfile FILE   dockerd pidfile to SIGHUP (default /var/run/docker.pid)
@@ -63,7 +64,7 @@ CONTAINERD_CONFIG=/etc/containerd/config.toml
 CONFIG_DIR=/etc/oci-netns-hook
 SYSTEMD_DIR=/etc/systemd/system
 MANIFEST_DIR=/var/lib/oci-netns-hook
-K8S=0 SKIP_CTRD=0 ROOT=/ BIN_SRC="" STATE_DIR=/run/oci-netns-hook CTRD_DROPIN="" RESTART_CTRD=0
+NAMES=0 K8S=0 SKIP_CTRD=0 ROOT=/ BIN_SRC="" STATE_DIR=/run/oci-netns-hook CTRD_DROPIN="" RESTART_CTRD=0
 CTRD_RESTART_CMD="" CTRD_ADDRESS=/run/containerd/containerd.sock CTRD_STATE=/run/containerd
 
 while [ $# -gt 0 ]; do
@@ -78,6 +79,7 @@ while [ $# -gt 0 ]; do
     --default-runtime) DEFAULT_RT=1 ;;
     --containerd) CONTAINERD=1 ;;
     --podman) PODMAN=1 ;;
+    --names) NAMES=1 ;;
     --hooks-dir) HOOKS_DIR=$2; shift ;;
     --daemon-json) DAEMON_JSON=$2; shift ;;
     --docker-pidfile) DOCKER_PIDFILE=$2; shift ;;
@@ -299,6 +301,9 @@ esac
 CFG=$R$CONFIG_DIR/config.json
 if [ -e "$CFG" ]; then
   say "keeping existing $CONFIG_DIR/config.json"
+  # An admin's file is never edited: say how to switch instead.
+  [ "$NAMES" = 1 ] && ! grep -q '"name_template": *"{name}"' "$CFG" &&
+    say "--names: set \"name_template\": \"{name}\" in $CONFIG_DIR/config.json yourself"
 elif [ "$DRY" = 1 ]; then
   echo "would write $CONFIG_DIR/config.json"
 else
@@ -314,6 +319,9 @@ else
       "$SRC/install/kubernetes/config.json" >"$CFG.oci-netns-tmp"
   else
     cp "$SRC/config/config.json" "$CFG.oci-netns-tmp"
+  fi
+  if [ "$NAMES" = 1 ]; then
+    sed -i 's#"name_template": "{id}"#"name_template": "{name}"#' "$CFG.oci-netns-tmp"
   fi
   chmod 0644 "$CFG.oci-netns-tmp"
   mv -f "$CFG.oci-netns-tmp" "$CFG"

@@ -225,6 +225,30 @@ TEST_F(DockerInstall, InstallBacksUpFilesItDidNotWriteAndUninstallPutsThemBack) 
   EXPECT_FALSE(path_exists(inst.file("var/backup")));
 }
 
+// `--names`: a config install.sh writes names references {name}; an existing (admin's) config is
+// never edited, only a line says how to switch. The written file is one the hook accepts.
+TEST_F(DockerInstall, NamesWritesANewConfigWithNameTemplateAndLeavesAnExistingOneAlone) {
+  Installation inst;
+  auto r = inst.install("--names");
+  ASSERT_TRUE(r.ok()) << r.out << r.err;
+  std::string cfg = inst.file("etc/config.json");
+  EXPECT_NE(read_text(cfg).find(R"("name_template": "{name}")"), std::string::npos)
+      << read_text(cfg);
+  auto valid = run({inst.bin("oci-netns-hook-cli"), "validate", "--config", cfg});
+  EXPECT_TRUE(valid.ok()) << valid.out << valid.err;
+  ASSERT_TRUE(inst.uninstall().ok());
+
+  must(run({"mkdir", "-p", inst.file("etc")}), "mkdir");
+  const std::string admins = "{\"name_template\": \"{short_id}\"}\n";
+  write_text(cfg, admins, 0644);
+  r = inst.install("--names");
+  ASSERT_TRUE(r.ok()) << r.out << r.err;
+  EXPECT_EQ(read_text(cfg), admins);
+  EXPECT_NE(r.out.find("--names: set \"name_template\": \"{name}\""), std::string::npos) << r.out;
+  ASSERT_TRUE(inst.uninstall().ok());
+  EXPECT_EQ(read_text(cfg), admins);
+}
+
 // Finding 5: `install.sh --dry-run` on a fresh clone exited 127 (it ran a binary it had not
 // built). A copy of the tree's files (what git tracks, plus new files it does not ignore) with
 // no build directory: exit 0, and neither the copy nor the target paths get a file.
