@@ -315,21 +315,48 @@ void use_tmpfs_run(const std::string& work) {
 }
 
 std::string hook_config(const std::string& netns_dir, const std::string& state_dir,
-                        const std::string& shared, const std::string& sandbox) {
+                        const std::string& shared, const std::string& sandbox,
+                        const std::string& name_template = "") {
   nlohmann::ordered_json j;
   j["netns_dir"] = netns_dir;
   j["state_dir"] = state_dir;
   j["shared_netns"] = shared;
   if (!sandbox.empty()) j["sandbox"] = sandbox;
+  if (!name_template.empty()) j["name_template"] = name_template;
   j["log"] = {{"level", "info"}, {"file", ""}, {"syslog", false}};
   return j.dump(2) + "\n";
 }
 
-std::string create_state(const std::string& id, pid_t pid) {
+std::string create_state(const std::string& id, pid_t pid, const std::string& bundle = "/tmp") {
   return nlohmann::json{
       {"ociVersion", "1.0.2"}, {"id", id},         {"pid", pid},
-      {"status", "creating"},  {"bundle", "/tmp"}, {"annotations", nlohmann::json::object()}}
+      {"status", "creating"},  {"bundle", bundle}, {"annotations", nlohmann::json::object()}}
       .dump();
+}
+
+// What dockerd has written for container `id` by createRuntime, under `root`: its
+// `containers/<id>/config.v2.json` (Name "/<id>-nm") and a bundle whose config.json bind-mounts
+// that directory's hostname, hosts and resolv.conf, as Docker 20.10's does. Returns the bundle.
+// Written before the timed pair: a {name} pair pays only for what the hook reads.
+std::string docker_like_bundle(const std::string& root, const std::string& id) {
+  std::string data = root + "/containers/" + id;
+  std::string bundle = root + "/bundles/" + id;
+  std::filesystem::create_directories(data);
+  std::filesystem::create_directories(bundle);
+  write_text(data + "/config.v2.json",
+             nlohmann::json{{"ID", id}, {"Name", "/" + id + "-nm"}, {"State", {{"Running", false}}}}
+                 .dump());
+  nlohmann::json mounts = nlohmann::json::array();
+  for (const char* f : {"hostname", "hosts", "resolv.conf"}) {
+    write_text(data + "/" + f, "");
+    mounts.push_back({{"destination", std::string("/etc/") + f},
+                      {"type", "bind"},
+                      {"source", data + "/" + f},
+                      {"options", {"rbind", "rprivate"}}});
+  }
+  write_text(bundle + "/config.json",
+             nlohmann::json{{"ociVersion", "1.0.2"}, {"mounts", mounts}}.dump());
+  return bundle;
 }
 
 std::string poststop_state(const std::string& id) {
@@ -356,18 +383,20 @@ std::string g_netns_dir;
 // `sandbox` empty: the config's default. `own_netns_dir`: a netns directory of the setup's own
 // even on the host (scale and gc fill theirs with thousands of entries).
 HookSetup make_hook_setup(const std::string& dir, const std::string& shared = "skip",
-                          const std::string& sandbox = "", bool own_netns_dir = false) {
+                          const std::string& sandbox = "", bool own_netns_dir = false,
+                          const std::string& name_template = "") {
   ::mkdir(dir.c_str(), 0755);
   HookSetup s{own_netns_dir || g_netns_dir.empty() ? dir + "/netns" : g_netns_dir,
               dir + "/config.json"};
-  write_text(s.config_path, hook_config(s.netns_dir, dir + "/state", shared, sandbox));
+  write_text(s.config_path,
+             hook_config(s.netns_dir, dir + "/state", shared, sandbox, name_template));
   return s;
 }
 
 // createRuntime then poststop, as runc runs them for one container. Returns the pair's cost.
-Outcome hook_pair(const std::string& hook, const HookSetup& setup, const std::string& id,
-                  pid_t pid) {
-  Outcome a = must({hook, "createRuntime"}, create_state(id, pid), setup.env());
+Outcome hook_pair(const std::string& hook, const HookSetup& setup, const std::string& id, pid_t pid,
+                  const std::string& bundle = "/tmp") {
+  Outcome a = must({hook, "createRuntime"}, create_state(id, pid, bundle), setup.env());
   Outcome b = must({hook, "poststop"}, poststop_state(id), setup.env());
   return Outcome{a.ms + b.ms, std::max(a.max_rss_kb, b.max_rss_kb), 0, a.minflt + b.minflt,
                  a.cpu_ms + b.cpu_ms};
@@ -445,6 +474,12 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
   Series& shared_skip = report.add_series("hook pair, shared netns (skip)");
   // Refused input: a state without "pid" for createRuntime, and one that is not JSON.
   Series& refused_pair = report.add_series("hook pair, both inputs refused");
+  // The names issue's cost: the same Docker-like bundle under {id} and under {name} (which reads
+  // the bundle's config.json and dockerd's config.v2.json).
+  HookSetup name_setup = make_hook_setup(opt.work + "/hook-name", "skip", "", false, "{name}");
+  std::string docker_root = opt.work + "/docker-like";
+  Series& by_id = report.add_series("hook pair, Docker bundle, {id}");
+  Series& by_name = report.add_series("hook pair, Docker bundle, {name}");
   std::vector<std::pair<std::string, Series*>> baselines;
   for (const auto& [label, bin] : opt.baseline_hooks) {
     baselines.emplace_back(bin, &report.add_series(label + " createRuntime+poststop"));
@@ -454,6 +489,7 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
   // dynamically linked `ip` leaves the CPU caches colder than the exec floor does), so each round
   // starts one series later than the last: every series follows every other equally often.
   std::string id;
+  bool i_first_name_check = true;
   std::vector<std::function<void()>> round{
       [&] { hook.add(hook_pair(opt.hook, setup, id, sleeper.pid())); },
       [&] { no_sandbox.add(hook_pair(opt.hook, unconfined, id + "-u", sleeper.pid())); },
@@ -481,6 +517,24 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
         add_pair(no_record, poststop, poststop);
       },
       [&] { shared_skip.add(hook_pair(opt.hook, shared_setup, id + "-s", sleeper.pid())); },
+      [&] {
+        std::string bundle = docker_like_bundle(docker_root, id + "-di");
+        by_id.add(hook_pair(opt.hook, setup, id + "-di", sleeper.pid(), bundle));
+      },
+      [&] {
+        std::string cid = id + "-dn";
+        std::string bundle = docker_like_bundle(docker_root, cid);
+        by_name.add(hook_pair(opt.hook, name_setup, cid, sleeper.pid(), bundle));
+        if (i_first_name_check) {
+          // Proof that {name} really took the Docker name (and so read config.v2.json).
+          i_first_name_check = false;
+          must({opt.hook, "createRuntime"}, create_state(cid, sleeper.pid(), bundle),
+               name_setup.env());
+          bool named = is_netns_reference(name_setup.netns_dir + "/" + cid + "-nm");
+          must({opt.hook, "poststop"}, poststop_state(cid), name_setup.env());
+          if (!named) throw std::runtime_error("{name} did not give " + cid + "-nm");
+        }
+      },
       [&] {
         add_pair(
             refused_pair,
@@ -525,6 +579,7 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
   report.ratio("2x poststop with no record / exec floor", no_record, floor, 1.15);
   report.ratio("shared-netns skip pair / exec floor", shared_skip, floor, 1.15);
   report.ratio("refused-input pair / exec floor", refused_pair, floor, 1.15);
+  report.ratio("{name} pair / {id} pair (Docker bundle)", by_name, by_id, 1.05);
   if (floor_pie != nullptr) {
     report.ratio("static-pie exec floor / static exec floor", *floor_pie, floor, 0);
   }
