@@ -32,7 +32,7 @@ root=$CONTEXT/rootfs
 opt=$root/opt/oci-netns-hook
 mkdir -p "$root/bin" "$root/tmp" "$opt/bin" "$opt/install/kubernetes/hooks.d" "$opt/config"
 for exe in oci-netns-hook-cli oci-netns-hook oci-netns-runtime; do
-  file -L "$BUILD_DIR/hook/$exe" | grep -q 'statically linked' ||
+  file -L "$BUILD_DIR/hook/$exe" | grep -qE 'statically linked|static-pie linked' ||
     { echo "build-image.sh: $BUILD_DIR/hook/$exe is not a static binary" >&2; exit 1; }
   objcopy --strip-all "$BUILD_DIR/hook/$exe" "$opt/bin/$exe"
 done
