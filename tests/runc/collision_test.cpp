@@ -16,22 +16,6 @@ namespace {
 
 constexpr const char* kNameKey = "io.test.name";
 
-// Lines at warning level or above (the hook logs its info lines to stderr too).
-int warning_count(const std::string& s) {
-  int n = 0;
-  for (std::size_t start = 0; start < s.size();) {
-    std::size_t end = s.find('\n', start);
-    if (end == std::string::npos) end = s.size();
-    std::string_view line(s.data() + start, end - start);
-    if (line.find(": warning: ") != std::string_view::npos ||
-        line.find(": error: ") != std::string_view::npos) {
-      ++n;
-    }
-    start = end + 1;
-  }
-  return n;
-}
-
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tests/support/runc.hpp"
@@ -22,6 +23,22 @@ namespace ocinetns::test {
 inline std::string ops_name(const std::string& base) {
   static int counter = 0;
   return base + std::to_string(getpid()) + "x" + std::to_string(++counter);
+}
+
+// Lines at warning level or above (the hook logs its info lines to stderr too).
+inline int warning_count(const std::string& s) {
+  int n = 0;
+  for (std::size_t start = 0; start < s.size();) {
+    std::size_t end = s.find('\n', start);
+    if (end == std::string::npos) end = s.size();
+    std::string_view line(s.data() + start, end - start);
+    if (line.find(": warning: ") != std::string_view::npos ||
+        line.find(": error: ") != std::string_view::npos) {
+      ++n;
+    }
+    start = end + 1;
+  }
+  return n;
 }
 
 // A background process started from `argv` with its stdio on /dev/null; `ready(*this)` is polled
