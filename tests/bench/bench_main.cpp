@@ -55,6 +55,8 @@ struct Params {
   int gc_per_netns = 100;  // records sharing one dead namespace (tests/bench/README.md)
   int docker_n = 25;
   int podman_n = 20;
+  int fs_n = 300;          // pairs per series in the filesystems section
+  int fs_churn = 10000;    // files created and deleted on each filesystem before it is timed
 };
 
 Params smoke_params() {
@@ -68,6 +70,8 @@ Params smoke_params() {
   p.gc_stale = 300;
   p.docker_n = 2;
   p.podman_n = 2;
+  p.fs_n = 5;
+  p.fs_churn = 200;
   return p;
 }
 
@@ -78,6 +82,7 @@ struct Options {
   std::string floor;
   std::string minimal;    // the kernel-work floor, tests/bench/bench_minimal.cpp
   std::string floor_pie;  // optional: the exec floor linked -static-pie with the hook's hardening
+  std::string floor_sandbox;  // optional: floor_pie plus the hook's seccomp filter
   std::string json_path;
   std::string bin_dir;  // where the binaries under test are copied before anything is timed
   std::string work;     // private scratch directory under /run (same filesystem as /run/netns)
@@ -452,6 +457,12 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
   Series& floor = report.add_series("exec floor (2 static execs, same stdin)");
   Series* floor_pie =
       opt.floor_pie.empty() ? nullptr : &report.add_series("exec floor, static-pie + hardening");
+  // The static-pie floor with the hook's own seccomp filter loaded: what every confined hook
+  // process pays before it does any work (tests/bench/bench_floor_sandbox.cpp).
+  Series* floor_sandbox =
+      opt.floor_sandbox.empty()
+          ? nullptr
+          : &report.add_series("exec floor, static-pie + hook's seccomp filter");
   Series& iproute = report.add_series("ip netns attach + ip netns del");
   // The same hook without its seccomp sandbox: what confinement costs on the hot path.
   HookSetup unconfined = make_hook_setup(opt.work + "/hook-unconfined", "skip", "off");
@@ -553,6 +564,17 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
           [&] { return must({opt.floor_pie}, poststop_state(id), setup.env()); });
     });
   }
+  if (floor_sandbox != nullptr) {
+    round.emplace_back([&] {
+      add_pair(
+          *floor_sandbox,
+          [&] {
+            return must({opt.floor_sandbox, "createRuntime"}, create_state(id, sleeper.pid()),
+                        setup.env());
+          },
+          [&] { return must({opt.floor_sandbox, "poststop"}, poststop_state(id), setup.env()); });
+    });
+  }
   for (std::size_t b = 0; b < baselines.size(); ++b) {
     round.emplace_back([&, b] {
       baselines[b].second->add(
@@ -582,6 +604,12 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
   report.ratio("{name} pair / {id} pair (Docker bundle)", by_name, by_id, 1.05);
   if (floor_pie != nullptr) {
     report.ratio("static-pie exec floor / static exec floor", *floor_pie, floor, 0);
+  }
+  if (floor_sandbox != nullptr) {
+    // The floor under the 1.15x targets: a confined, hardened process that does nothing else.
+    report.ratio("static-pie + seccomp floor / exec floor", *floor_sandbox, floor, 0);
+    report.ratio("2x poststop with no record / seccomp floor", no_record, *floor_sandbox, 0);
+    report.ratio("host-network skip pair / seccomp floor", host_skip, *floor_sandbox, 0);
   }
   for (const auto& [bin, series] : baselines) {
     report.ratio("hook / " + series->name.substr(0, series->name.find(" createRuntime")), hook,
@@ -900,6 +928,136 @@ void bench_gc(const Options& opt, const Params& p, Report& report) {
       Check{fmt::format("gc of {} stale references", p.gc_stale), gc.ms / 1000.0, 2.0, "s"});
 }
 
+// 4c. The hook pair and the kernel-work floor on each filesystem /run can be on: this machine's
+// own /run (here the root ext4, which has no journal), a tmpfs (systemd's /run), and fresh ext4
+// images without and with a journal. Each runs in a worker of its own (a private mount
+// namespace; an image is loop-mounted there, so the kernel unmounts it and frees its loop device
+// when the worker exits), interleaved with the exec floor. Before it is timed, each filesystem
+// gets `fs_churn` files made and then deleted in the directories the pairs write to: what gc of
+// 3,300 stale references frees, or a node that stopped that many containers. Why it matters: on
+// ext4 without a journal, every inode allocation skips the free inodes of its block group that
+// were freed in the last 60 s (5 minutes while their inode-table block is dirty), reading each
+// one's dtime (fs/ext4/ialloc.c: find_inode_bit() calls recently_deleted() only when
+// sbi->s_journal is NULL), so a create can cost a scan of the whole group.
+void bench_fs(const Options& opt, const Params& p, Report& report, const NetnsSleeper& sleeper) {
+  struct Fs {
+    std::string key;
+    std::string label;
+    std::string ext4_journal;  // for an ext4 image: "has_journal" or "^has_journal"
+    bool tmpfs = false;
+  };
+  std::vector<Fs> kinds{{"host", "this host's /run", "", false},
+                        {"tmpfs", "tmpfs", "", true}};
+  bool loop_ok = ::access("/dev/loop-control", W_OK) == 0;
+  std::string mkfs;
+  try {
+    mkfs = find_in_path("mkfs.ext4");
+  } catch (const std::exception&) {
+    loop_ok = false;
+  }
+  if (loop_ok) {
+    kinds.push_back({"ext4-nojournal", "ext4 image, no journal", "^has_journal", false});
+    kinds.push_back({"ext4-journal", "ext4 image, journal", "has_journal", false});
+  } else {
+    report.notes.push_back("filesystems: no loop devices or mkfs.ext4 here: ext4 images skipped");
+  }
+  std::string prefix = fmt::format("bench-{}-fs", ::getpid());
+  pid_t pid = sleeper.pid();
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::pair<Series*, Series*>> series;  // hook pair, kernel-work floor
+  for (const Fs& fs : kinds) {
+    std::string dir = opt.work + "/fs-" + fs.key;
+    ::mkdir(dir.c_str(), 0755);
+    std::string image;
+    if (!fs.ext4_journal.empty()) {
+      // 1 GiB, sparse: 8 block groups of 8192 inodes, as a root filesystem's groups are.
+      image = dir + ".img";
+      UniqueFd img(::open(image.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+      if (!img || ::ftruncate(img.get(), 1L << 30) != 0) {
+        throw std::runtime_error("cannot make " + image);
+      }
+      test::CommandResult made =
+          test::run({mkfs, "-q", "-F", "-O", fs.ext4_journal, "-E",
+                     "lazy_itable_init=0,lazy_journal_init=0", image});
+      if (!made.ok()) throw std::runtime_error("mkfs.ext4 " + image + ": " + made.err);
+    }
+    auto setups = std::make_shared<std::vector<HookSetup>>();
+    auto start = std::chrono::steady_clock::now();
+    int churn = p.fs_churn;
+    workers.push_back(std::make_unique<Worker>(
+        [fs, dir, image, setups, churn, &opt, pid, prefix] {
+          if (fs.tmpfs &&
+              ::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+            throw std::runtime_error("mount tmpfs on " + dir + " failed");
+          }
+          if (!image.empty()) {
+            test::CommandResult m = test::run({"mount", "-o", "loop", image, dir});
+            if (!m.ok()) throw std::runtime_error("mount -o loop " + image + ": " + m.err);
+          }
+          setups->push_back(make_hook_setup(dir + "/hook", "skip", "", true));
+          setups->push_back(make_hook_setup(dir + "/minimal", "skip", "", true));
+          std::vector<std::string> dirs;
+          for (std::size_t k = 0; k < setups->size(); ++k) {
+            const HookSetup& s = (*setups)[k];
+            const std::string& bin = k == 0 ? opt.hook : opt.minimal;
+            hook_pair(bin, s, fmt::format("{}-{}-warm{}", prefix, fs.key, k), pid);  // warm-up
+            std::string base = s.config_path.substr(0, s.config_path.rfind('/'));
+            for (const char* sub : {"/netns", "/state/containers", "/state/netns"}) {
+              dirs.push_back(base + sub);
+            }
+          }
+          // All made, then all deleted: `churn` distinct inodes freed, as when gc removes that
+          // many stale references or a node stops that many containers. (A file deleted before
+          // the next is made would free the same inode over and over.)
+          auto churn_path = [&](int i) {
+            return fmt::format("{}/churn-{}", dirs[static_cast<std::size_t>(i) % dirs.size()], i);
+          };
+          for (int i = 0; i < churn; ++i) {
+            UniqueFd f(::open(churn_path(i).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+            if (!f) throw std::runtime_error("churn: create " + churn_path(i));
+          }
+          for (int i = 0; i < churn; ++i) {
+            if (::unlink(churn_path(i).c_str()) != 0) {
+              throw std::runtime_error("churn: unlink " + churn_path(i));
+            }
+          }
+        },
+        [&opt, setups, pid, prefix, key = fs.key](int n) {
+          bool hook = n % 2 == 0;
+          return hook_pair(hook ? opt.hook : opt.minimal, (*setups)[hook ? 0 : 1],
+                           fmt::format("{}-{}-{}", prefix, key, n), pid);
+        }));
+    report.notes.push_back(fmt::format(
+        "filesystems: {} set up, {} files created and deleted, in {:.1f} s", fs.label, churn,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
+    Series* hook = &report.add_series("hook pair, fs: " + fs.label);
+    series.emplace_back(hook, &report.add_series("kernel work, fs: " + fs.label));
+  }
+  // recently_deleted() counts an inode only from the second after its deletion (dtime < now).
+  ::usleep(1'100'000);
+  HookSetup floor_setup = make_hook_setup(opt.work + "/fs-floor");
+  Series& floor = report.add_series("exec floor (filesystems section)");
+  std::vector<std::function<void()>> round;
+  int n = 0;
+  round.emplace_back([&] {
+    std::string id = fmt::format("{}-floor-{}", prefix, n);
+    add_pair(
+        floor, [&] { return must({opt.floor}, create_state(id, pid), floor_setup.env()); },
+        [&] { return must({opt.floor}, poststop_state(id), floor_setup.env()); });
+  });
+  for (std::size_t k = 0; k < workers.size(); ++k) {
+    round.emplace_back([&, k] { series[k].first->add(workers[k]->request(2 * n)); });
+    round.emplace_back([&, k] { series[k].second->add(workers[k]->request(2 * n + 1)); });
+  }
+  for (n = 0; n < p.fs_n; ++n) {
+    for (std::size_t k = 0; k < round.size(); ++k) round[(n + k) % round.size()]();
+  }
+  for (std::size_t k = 0; k < kinds.size(); ++k) {
+    report.ratio("hook pair, fs: " + kinds[k].label + " / exec", *series[k].first, floor, 0);
+    report.ratio("kernel work, fs: " + kinds[k].label + " / exec", *series[k].second, floor, 0);
+  }
+}
+
 // 5. `docker run --rm` of busybox `true` with the shim as the container's runtime, next to the
 // same run with runc, on a private dockerd (tests/support/engines.hpp: its own root, socket and
 // network namespace; the shim registered as runtime "oci-netns", hooks matching every
@@ -1020,6 +1178,7 @@ void stage_binaries(Options& opt) {
   stage(opt.floor, opt.bin_dir);
   stage(opt.minimal, opt.bin_dir);
   if (!opt.floor_pie.empty()) stage(opt.floor_pie, opt.bin_dir);
+  if (!opt.floor_sandbox.empty()) stage(opt.floor_sandbox, opt.bin_dir);
   for (std::size_t k = 0; k < opt.baseline_hooks.size(); ++k) {
     stage_hook(opt.baseline_hooks[k].second, fmt::format("{}/baseline-{}", opt.bin_dir, k));
   }
@@ -1137,6 +1296,8 @@ int bench_main(int argc, char** argv) {
       opt.work = value();
     } else if (a == "--floor-pie") {
       opt.floor_pie = value();
+    } else if (a == "--floor-sandbox") {
+      opt.floor_sandbox = value();
     } else if (a == "--private-run") {
       opt.private_run = true;
     } else if (a == "--baseline-hook") {
@@ -1160,10 +1321,11 @@ int bench_main(int argc, char** argv) {
       opt.json_path.empty() || opt.work.empty()) {
     throw std::runtime_error(
         "usage: oci_netns_bench --hook BIN --runtime BIN --floor BIN --minimal BIN --json FILE "
-        "--work DIR [--bin-dir DIR] [--smoke] [--only hook,e2e,shim,scale,docker,podman,gc] "
-        "[--floor-pie BIN] [--baseline-hook [LABEL=]BIN]... [--private-run]");
+        "--work DIR [--bin-dir DIR] [--smoke] [--only hook,e2e,shim,scale,fs,docker,podman,gc] "
+        "[--floor-pie BIN] [--floor-sandbox BIN] [--baseline-hook [LABEL=]BIN]... [--private-run]");
   }
-  std::vector<std::string*> bins{&opt.hook, &opt.runtime, &opt.floor, &opt.minimal, &opt.floor_pie};
+  std::vector<std::string*> bins{&opt.hook, &opt.runtime, &opt.floor, &opt.minimal, &opt.floor_pie,
+                                  &opt.floor_sandbox};
   for (auto& b : opt.baseline_hooks) bins.push_back(&b.second);
   for (std::string* bin : bins) {
     if (bin->empty()) continue;
@@ -1195,7 +1357,7 @@ int bench_main(int argc, char** argv) {
   std::string root = opt.work + "/runc-root";
   busybox_rootfs();  // built once per build tree, before anything is timed
   Report report;
-  report.series.reserve(32);  // Series references stay valid while sections add more
+  report.series.reserve(64);  // Series references stay valid while sections add more
   NetnsSleeper sleeper;
   auto section = [](const char* name) { std::fprintf(stderr, "bench: %s\n", name); };
   if (opt.wants("hook")) {
@@ -1213,6 +1375,10 @@ int bench_main(int argc, char** argv) {
   if (opt.wants("scale")) {
     section("scale");
     bench_scale(opt, p, report, sleeper);
+  }
+  if (opt.wants("fs")) {
+    section("filesystems");
+    bench_fs(opt, p, report, sleeper);
   }
   if (opt.wants("docker")) {
     section("docker run --rm, shim vs runc");

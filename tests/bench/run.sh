@@ -5,6 +5,7 @@
 # By default the hook works on this machine's real /run/netns (tests/bench/README.md); run it
 # under `flock /work/wt/engine.lock` (or whatever serialises engine tests) when others share it.
 # Usage: tests/bench/run.sh [--smoke] [--private-run] [--only SECTIONS] [--baseline-hook [L=]BIN]
+#   SECTIONS: a comma-separated subset of hook,e2e,shim,scale,fs,docker,podman,gc
 #   --smoke: a ~10-second version, run by CI; --private-run: a tmpfs /run in a private mount
 #   namespace instead of the host's (labelled so in the output)
 # Env: BENCH_BUILD_DIR (default: build-bench), BENCH_JSON (default: <build dir>/bench-results.json)
@@ -18,7 +19,7 @@ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DOCI_NETNS_STATIC=ON \
   -DOCI_NETNS_TEST_BUILD=OFF -DOCI_NETNS_BUILD_TESTS=ON >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" \
   --target oci-netns-hook oci-netns-runtime oci_netns_bench oci_netns_bench_floor \
-  oci_netns_bench_floor_pie oci_netns_bench_minimal >/dev/null
+  oci_netns_bench_floor_pie oci_netns_bench_floor_sandbox oci_netns_bench_minimal >/dev/null
 
 # What the run may leave in the host's /run/netns if it fails half-way: references named
 # bench-<pid>-... (the driver's and iproute2's), and /run/netns itself made a mount point (the
@@ -48,5 +49,6 @@ trap 'exit 130' INT TERM
 "$BUILD/tests/bench/oci_netns_bench" --hook "$BUILD/hook/oci-netns-hook" \
   --runtime "$BUILD/hook/oci-netns-runtime" --floor "$BUILD/tests/bench/oci_netns_bench_floor" \
   --floor-pie "$BUILD/tests/bench/oci_netns_bench_floor_pie" \
+  --floor-sandbox "$BUILD/tests/bench/oci_netns_bench_floor_sandbox" \
   --minimal "$BUILD/tests/bench/oci_netns_bench_minimal" --bin-dir "$BUILD/bench-bin" \
   --json "$JSON" --work "$WORK" "$@"
