@@ -15,11 +15,13 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <thread>
 
 #include "common/base/errors.hpp"
 #include "common/base/io.hpp"
 #include "common/model/exit_policy.hpp"
 #include "common/sys/deferred_store.hpp"
+#include "common/sys/netns.hpp"
 #include "common/sys/reference.hpp"
 #include "hook/cli/commands.hpp"
 #include "hook/cli/observe.hpp"
@@ -165,6 +167,48 @@ int sweep_orphan_index(const std::string& state_dir, const RecordStore& store, c
   return acted;
 }
 
+// A stale reference whose namespace no process is in, left for the batch below.
+struct StaleReference {
+  Record record;
+  GcDecision decision;
+  int dir_fd = -1;  // its netns directory, from gc's DirCache
+};
+
+// Unmounts the references in `batch` from a few threads at once. Each umount(2) ends in
+// namespace_unlock(), which waits for an RCU grace period (synchronize_rcu_expedited(),
+// fs/namespace.c) after dropping namespace_sem: 50-60 us here, most of what gc spends per
+// stale reference. Waiters in several threads share grace periods, so the batch takes a fraction
+// of the serial time. Only the unmount happens here, and only of a mount that still holds the
+// recorded namespace; remove_recorded() then finds an empty file and does the rest in order,
+// under the store lock, reporting anything that went wrong (a failure here is left to it).
+// No namespace of the process changes: the threads call umount2 on paths, never setns.
+void detach_in_parallel(const std::vector<StaleReference>& batch) {
+  constexpr std::size_t kThreads = 8;
+  if (batch.size() < 2 * kThreads) return;  // a few: not worth the threads, remove_recorded will
+  auto work = [&batch](std::size_t first) {
+    for (std::size_t i = first; i < batch.size(); i += kThreads) {
+      const Record& r = batch[i].record;
+      try {
+        RefInfo info = inspect_reference(batch[i].dir_fd, r.name);
+        if (info.kind == RefKind::kNamespace && info.id == r.netns) {
+          detach_mount(batch[i].dir_fd, r.name, r.netns_dir + "/" + r.name);
+        }
+      } catch (const std::exception&) {
+        // remove_recorded() meets the same problem and reports it with the record.
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  try {
+    for (std::size_t t = 0; t < kThreads; ++t) threads.emplace_back(work, t);
+  } catch (const std::system_error&) {
+    // No more threads (RLIMIT_NPROC, memory): the ones started do their share, the rest is
+    // unmounted one by one by remove_recorded().
+  }
+  for (std::thread& t : threads) t.join();
+}
+
 void run_gc(const GlobalOptions& options, const GcOptions& gc) {
   Config cfg;
   try {
@@ -185,12 +229,28 @@ void run_gc(const GlobalOptions& options, const GcOptions& gc) {
     DirCache dirs;
     std::vector<std::string> ids = store.ids();
     std::sort(ids.begin(), ids.end());
+    std::vector<StaleReference> batch;
+    auto remove_and_report = [&](Record& record, GcDecision& decision) {
+      RemoveResult r = remove_recorded(store, record);
+      if (!r.note.empty()) decision.reason += "; " + r.note;
+      std::fprintf(stdout, "%s\n", describe_action(decision, record, false).c_str());
+      std::fflush(stdout);
+    };
     for (const std::string& id : ids) {
       try {
         std::optional<Record> record = store.load(id);
         if (!record) continue;  // poststop got there first
         RecordFacts facts = gather_facts(dirs, in_use, store, *record, now);
         GcDecision decision = plan_gc(facts, gc.pending_grace_seconds);
+        // The common leak, a mounted reference of a namespace nobody is in (no live sharer can
+        // inherit it): removed after this loop, its unmount batched with the others.
+        if (decision.action == GcAction::kRemove && !gc.dry_run && !record->sharer &&
+            !facts.netns_in_use && facts.ref == RefObservation::kIntact) {
+          ++acted;
+          int dir_fd = dirs.get(record->netns_dir);
+          batch.push_back({std::move(*record), std::move(decision), dir_fd});
+          continue;
+        }
         if (decision.action == GcAction::kKeep) {
           // A crash between a sharer's record and its entry leaves the entry missing: without
           // it the owner's poststop would not pass the reference on.
@@ -212,8 +272,8 @@ void run_gc(const GlobalOptions& options, const GcOptions& gc) {
           } else if (decision.action == GcAction::kAdopt) {
             decision.reason += adopt(cfg, *record);
           } else {
-            RemoveResult r = remove_recorded(store, *record);
-            if (!r.note.empty()) decision.reason += "; " + r.note;
+            remove_and_report(*record, decision);
+            continue;
           }
         }
         std::fprintf(stdout, "%s\n", describe_action(decision, *record, gc.dry_run).c_str());
@@ -221,6 +281,15 @@ void run_gc(const GlobalOptions& options, const GcOptions& gc) {
       } catch (const std::exception& e) {
         // A corrupt record names nothing we can safely remove: report it and go on.
         spdlog::error("gc: {}: {}", id, e.what());
+        ++failures;
+      }
+    }
+    detach_in_parallel(batch);
+    for (StaleReference& stale : batch) {
+      try {
+        remove_and_report(stale.record, stale.decision);
+      } catch (const std::exception& e) {
+        spdlog::error("gc: {}: {}", stale.record.id, e.what());
         ++failures;
       }
     }

@@ -55,8 +55,8 @@ struct Params {
   int gc_per_netns = 100;  // records sharing one dead namespace (tests/bench/README.md)
   int docker_n = 25;
   int podman_n = 20;
-  int fs_n = 300;          // pairs per series in the filesystems section
-  int fs_churn = 10000;    // files created and deleted on each filesystem before it is timed
+  int fs_n = 300;        // pairs per series in the filesystems section
+  int fs_churn = 10000;  // files created and deleted on each filesystem before it is timed
 };
 
 Params smoke_params() {
@@ -572,7 +572,9 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
             return must({opt.floor_sandbox, "createRuntime"}, create_state(id, sleeper.pid()),
                         setup.env());
           },
-          [&] { return must({opt.floor_sandbox, "poststop"}, poststop_state(id), setup.env()); });
+          [&] {
+            return must({opt.floor_sandbox, "poststop"}, poststop_state(id), setup.env());
+          });
     });
   }
   for (std::size_t b = 0; b < baselines.size(); ++b) {
@@ -958,8 +960,7 @@ void bench_fs(const Options& opt, const Params& p, Report& report, const NetnsSl
     std::string ext4_journal;  // for an ext4 image: "has_journal" or "^has_journal"
     bool tmpfs = false;
   };
-  std::vector<Fs> kinds{{"host", "this host's /run", "", false},
-                        {"tmpfs", "tmpfs", "", true}};
+  std::vector<Fs> kinds{{"host", "this host's /run", "", false}, {"tmpfs", "tmpfs", "", true}};
   bool loop_ok = ::access("/dev/loop-control", W_OK) == 0;
   std::string mkfs;
   try {
@@ -988,9 +989,8 @@ void bench_fs(const Options& opt, const Params& p, Report& report, const NetnsSl
       if (!img || ::ftruncate(img.get(), 1L << 30) != 0) {
         throw std::runtime_error("cannot make " + image);
       }
-      test::CommandResult made =
-          test::run({mkfs, "-q", "-F", "-O", fs.ext4_journal, "-E",
-                     "lazy_itable_init=0,lazy_journal_init=0", image});
+      test::CommandResult made = test::run({mkfs, "-q", "-F", "-O", fs.ext4_journal, "-E",
+                                            "lazy_itable_init=0,lazy_journal_init=0", image});
       if (!made.ok()) throw std::runtime_error("mkfs.ext4 " + image + ": " + made.err);
     }
     auto setups = std::make_shared<std::vector<HookSetup>>();
@@ -1025,7 +1025,8 @@ void bench_fs(const Options& opt, const Params& p, Report& report, const NetnsSl
             return fmt::format("{}/churn-{}", dirs[static_cast<std::size_t>(i) % dirs.size()], i);
           };
           for (int i = 0; i < churn; ++i) {
-            UniqueFd f(::open(churn_path(i).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+            UniqueFd f(
+                ::open(churn_path(i).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
             if (!f) throw std::runtime_error("churn: create " + churn_path(i));
           }
           for (int i = 0; i < churn; ++i) {
@@ -1336,8 +1337,8 @@ int bench_main(int argc, char** argv) {
         "--work DIR [--bin-dir DIR] [--smoke] [--only hook,e2e,shim,scale,fs,docker,podman,gc] "
         "[--floor-pie BIN] [--floor-sandbox BIN] [--baseline-hook [LABEL=]BIN]... [--private-run]");
   }
-  std::vector<std::string*> bins{&opt.hook, &opt.runtime, &opt.floor, &opt.minimal, &opt.floor_pie,
-                                  &opt.floor_sandbox};
+  std::vector<std::string*> bins{&opt.hook,    &opt.runtime,   &opt.floor,
+                                 &opt.minimal, &opt.floor_pie, &opt.floor_sandbox};
   for (auto& b : opt.baseline_hooks) bins.push_back(&b.second);
   for (std::string* bin : bins) {
     if (bin->empty()) continue;

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
+#include <vector>
 
 #include "common/base/scope_guard.hpp"
 #include "tests/runc/ops_fixtures.hpp"
@@ -99,6 +101,57 @@ TEST(Gc, RemovesOnlyTheReferenceWhoseContainerIsGone) {
   EXPECT_TRUE(listed(foreign.name()));
   EXPECT_TRUE(mountinfo_has("/run/netns/" + foreign.name()));
 
+  auto again = cfg.hook({"gc"});
+  EXPECT_TRUE(again.ok()) << again.err;
+  EXPECT_EQ(again.out, "");
+}
+
+// Enough stale references for gc to unmount them as a batch from several threads (it does for 16
+// or more): every one of them is gone, mount, file and record, and the live namespace's two
+// references, one of them an alias like the stale ones, are untouched.
+TEST(Gc, ManyStaleReferencesAreRemovedAsABatchAndOnlyThey) {
+  OCI_NETNS_REQUIRE_RUNC();
+  OpsConfig cfg("", {{"shared_netns", "alias"}});
+  constexpr int kDying = 3;
+  constexpr int kPerNamespace = 15;  // 45 stale references in all
+  std::vector<std::unique_ptr<RefCleanup>> cleanups;
+  std::vector<std::unique_ptr<NetnsProcess>> dying;
+  std::vector<std::string> stale_ids;
+  for (int d = 0; d < kDying; ++d) {
+    dying.push_back(std::make_unique<NetnsProcess>());
+    for (int j = 0; j < kPerNamespace; ++j) {
+      std::string id = ops_name("ocigc-batch" + std::to_string(d) + "-" + std::to_string(j));
+      cleanups.push_back(std::make_unique<RefCleanup>(cfg, id));
+      auto made = cfg.hook({"createRuntime"}, OpsConfig::state(id, dying.back()->pid()));
+      ASSERT_TRUE(made.ok()) << made.err;
+      ASSERT_TRUE(mountinfo_has(cfg.ref(id)));
+      stale_ids.push_back(id);
+    }
+  }
+  NetnsProcess live;
+  std::vector<std::string> live_ids{ops_name("ocigc-batch-live"), ops_name("ocigc-batch-alias")};
+  for (const std::string& id : live_ids) {
+    cleanups.push_back(std::make_unique<RefCleanup>(cfg, id));
+    auto made = cfg.hook({"createRuntime"}, OpsConfig::state(id, live.pid()));
+    ASSERT_TRUE(made.ok()) << made.err;
+  }
+  for (auto& p : dying) p->kill_now();  // poststop never runs for any of them
+
+  auto gc = cfg.hook({"gc"});
+  ASSERT_TRUE(gc.ok()) << gc.err;
+  EXPECT_EQ(std::count(gc.out.begin(), gc.out.end(), '\n'), kDying * kPerNamespace) << gc.out;
+  for (const std::string& id : stale_ids) {
+    EXPECT_TRUE(contains(gc.out, "removed " + cfg.ref(id) + " ")) << id << "\n" << gc.out;
+    EXPECT_FALSE(mountinfo_has(cfg.ref(id))) << id;
+    EXPECT_FALSE(path_exists(cfg.ref(id))) << id;
+    EXPECT_FALSE(path_exists(cfg.record(id))) << id;
+  }
+  for (const std::string& id : live_ids) {
+    EXPECT_FALSE(contains(gc.out, id)) << gc.out;
+    EXPECT_TRUE(mountinfo_has(cfg.ref(id))) << id;
+    EXPECT_EQ(inode_of(cfg.ref(id)), live.netns_inode()) << id;
+    EXPECT_TRUE(path_exists(cfg.record(id))) << id;
+  }
   auto again = cfg.hook({"gc"});
   EXPECT_TRUE(again.ok()) << again.err;
   EXPECT_EQ(again.out, "");
