@@ -16,10 +16,6 @@ namespace {
 
 constexpr const char* kNameKey = "io.test.name";
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 std::string state_named(const std::string& id, pid_t pid, const std::string& name) {
   nlohmann::json s = nlohmann::json::parse(OpsConfig::state(id, pid));
   s["annotations"] = {{kNameKey, name}};

@@ -13,10 +13,6 @@
 namespace ocinetns::test {
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 // A Docker-like layout: <root>/containers/<id>/{hostname,config.v2.json} and a bundle whose
 // config.json bind-mounts the hostname file, as dockerd's spec does.
 class FakeDocker {

@@ -11,14 +11,6 @@
 namespace ocinetns::test {
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-int line_count(const std::string& s) {
-  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
-}
-
 constexpr const char* kNameKey = "io.test.name";
 
 // Two "containers" (processes in fresh netns) with references named by an annotation, ids

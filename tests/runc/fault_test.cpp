@@ -28,14 +28,6 @@ std::string trimmed(std::string s) {
   return s;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-int line_count(const std::string& s) {
-  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
-}
-
 // What must be unchanged at the end of every test: an `ip netns add` entry next to ours in
 // /run/netns, the /run/netns mount itself, and the host's value of the configured sysctl.
 class Bystanders {

@@ -15,10 +15,6 @@
 namespace ocinetns::test {
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 bool listed(const std::string& name) {
   auto names = ip_netns_list();
   return std::find(names.begin(), names.end(), name) != names.end();

@@ -32,9 +32,6 @@ class HookInput : public ::testing::Test {
     EXPECT_FALSE(path_exists(dir_.file("netns")));
     EXPECT_FALSE(path_exists(dir_.file("state")));
   }
-  static int line_count(const std::string& s) {
-    return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
-  }
   TempDir dir_{"oci-netns-input"};
 };
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,14 @@ namespace ocinetns::test {
 inline std::string ops_name(const std::string& base) {
   static int counter = 0;
   return base + std::to_string(getpid()) + "x" + std::to_string(++counter);
+}
+
+inline bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+inline int line_count(const std::string& s) {
+  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
 }
 
 // Lines at warning level or above (the hook logs its info lines to stderr too).

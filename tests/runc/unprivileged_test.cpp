@@ -58,8 +58,8 @@ TEST_F(Unprivileged, FailStopsTheContainerAndCreatesNothing) {
 }
 
 TEST_F(Unprivileged, ConfiguredSysctlsUnderSysctlErrorsFailStopTheContainer) {
-  CommandResult r = hook_as_nobody(
-      R"(,"sysctls":{"net.ipv4.tcp_keepalive_time":"600"},"sysctl_errors":"fail")");
+  CommandResult r =
+      hook_as_nobody(R"(,"sysctls":{"net.ipv4.tcp_keepalive_time":"600"},"sysctl_errors":"fail")");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_FALSE(path_exists(dir_.file("state")));
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/runc/ops_fixtures.hpp"
 #include "tests/support/command.hpp"
 #include "tests/support/runc.hpp"
 
@@ -19,10 +20,6 @@ namespace {
 
 std::string host_sysctl(const std::string& path) {
   return read_text("/proc/sys/" + path);
-}
-
-int line_count(const std::string& s) {
-  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
 }
 
 class Validate : public ::testing::Test {
