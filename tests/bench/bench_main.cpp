@@ -978,6 +978,7 @@ void bench_fs(const Options& opt, const Params& p, Report& report, const NetnsSl
   pid_t pid = sleeper.pid();
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::pair<Series*, Series*>> series;  // hook pair, kernel-work floor
+  std::vector<std::string> labels;
   for (const Fs& fs : kinds) {
     std::string dir = opt.work + "/fs-" + fs.key;
     ::mkdir(dir.c_str(), 0755);
@@ -996,50 +997,60 @@ void bench_fs(const Options& opt, const Params& p, Report& report, const NetnsSl
     auto setups = std::make_shared<std::vector<HookSetup>>();
     auto start = std::chrono::steady_clock::now();
     int churn = p.fs_churn;
-    workers.push_back(std::make_unique<Worker>(
-        [fs, dir, image, setups, churn, &opt, pid, prefix] {
-          if (fs.tmpfs &&
-              ::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
-            throw std::runtime_error("mount tmpfs on " + dir + " failed");
-          }
-          if (!image.empty()) {
-            test::CommandResult m = test::run({"mount", "-o", "loop", image, dir});
-            if (!m.ok()) throw std::runtime_error("mount -o loop " + image + ": " + m.err);
-          }
-          setups->push_back(make_hook_setup(dir + "/hook", "skip", "", true));
-          setups->push_back(make_hook_setup(dir + "/minimal", "skip", "", true));
-          std::vector<std::string> dirs;
-          for (std::size_t k = 0; k < setups->size(); ++k) {
-            const HookSetup& s = (*setups)[k];
-            const std::string& bin = k == 0 ? opt.hook : opt.minimal;
-            hook_pair(bin, s, fmt::format("{}-{}-warm{}", prefix, fs.key, k), pid);  // warm-up
-            std::string base = s.config_path.substr(0, s.config_path.rfind('/'));
-            for (const char* sub : {"/netns", "/state/containers", "/state/netns"}) {
-              dirs.push_back(base + sub);
+    std::unique_ptr<Worker> worker;
+    try {
+      worker = std::make_unique<Worker>(
+          [fs, dir, image, setups, churn, &opt, pid, prefix] {
+            if (fs.tmpfs &&
+                ::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+              throw std::runtime_error("mount tmpfs on " + dir + " failed");
             }
-          }
-          // All made, then all deleted: `churn` distinct inodes freed, as when gc removes that
-          // many stale references or a node stops that many containers. (A file deleted before
-          // the next is made would free the same inode over and over.)
-          auto churn_path = [&](int i) {
-            return fmt::format("{}/churn-{}", dirs[static_cast<std::size_t>(i) % dirs.size()], i);
-          };
-          for (int i = 0; i < churn; ++i) {
-            UniqueFd f(
-                ::open(churn_path(i).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-            if (!f) throw std::runtime_error("churn: create " + churn_path(i));
-          }
-          for (int i = 0; i < churn; ++i) {
-            if (::unlink(churn_path(i).c_str()) != 0) {
-              throw std::runtime_error("churn: unlink " + churn_path(i));
+            if (!image.empty()) {
+              test::CommandResult m = test::run({"mount", "-o", "loop", image, dir});
+              if (!m.ok()) throw std::runtime_error("mount -o loop " + image + ": " + m.err);
             }
-          }
-        },
-        [&opt, setups, pid, prefix, key = fs.key](int n) {
-          bool hook = n % 2 == 0;
-          return hook_pair(hook ? opt.hook : opt.minimal, (*setups)[hook ? 0 : 1],
-                           fmt::format("{}-{}-{}", prefix, key, n), pid);
-        }));
+            setups->push_back(make_hook_setup(dir + "/hook", "skip", "", true));
+            setups->push_back(make_hook_setup(dir + "/minimal", "skip", "", true));
+            std::vector<std::string> dirs;
+            for (std::size_t k = 0; k < setups->size(); ++k) {
+              const HookSetup& s = (*setups)[k];
+              const std::string& bin = k == 0 ? opt.hook : opt.minimal;
+              hook_pair(bin, s, fmt::format("{}-{}-warm{}", prefix, fs.key, k), pid);  // warm-up
+              std::string base = s.config_path.substr(0, s.config_path.rfind('/'));
+              for (const char* sub : {"/netns", "/state/containers", "/state/netns"}) {
+                dirs.push_back(base + sub);
+              }
+            }
+            // All made, then all deleted: `churn` distinct inodes freed, as when gc removes that
+            // many stale references or a node stops that many containers. (A file deleted before
+            // the next is made would free the same inode over and over.)
+            auto churn_path = [&](int i) {
+              return fmt::format("{}/churn-{}", dirs[static_cast<std::size_t>(i) % dirs.size()], i);
+            };
+            for (int i = 0; i < churn; ++i) {
+              UniqueFd f(
+                  ::open(churn_path(i).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+              if (!f) throw std::runtime_error("churn: create " + churn_path(i));
+            }
+            for (int i = 0; i < churn; ++i) {
+              if (::unlink(churn_path(i).c_str()) != 0) {
+                throw std::runtime_error("churn: unlink " + churn_path(i));
+              }
+            }
+          },
+          [&opt, setups, pid, prefix, key = fs.key](int n) {
+            bool hook = n % 2 == 0;
+            return hook_pair(hook ? opt.hook : opt.minimal, (*setups)[hook ? 0 : 1],
+                             fmt::format("{}-{}-{}", prefix, key, n), pid);
+          });
+    } catch (const std::exception& e) {
+      // A machine without usable loop devices (a container, say) still gets the rest measured.
+      if (image.empty()) throw;
+      report.notes.push_back(fmt::format("filesystems: {} skipped: {}", fs.label, e.what()));
+      continue;
+    }
+    workers.push_back(std::move(worker));
+    labels.push_back(fs.label);
     report.notes.push_back(fmt::format(
         "filesystems: {} set up, {} files created and deleted, in {:.1f} s", fs.label, churn,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
@@ -1065,9 +1076,9 @@ void bench_fs(const Options& opt, const Params& p, Report& report, const NetnsSl
   for (n = 0; n < p.fs_n; ++n) {
     for (std::size_t k = 0; k < round.size(); ++k) round[(n + k) % round.size()]();
   }
-  for (std::size_t k = 0; k < kinds.size(); ++k) {
-    report.ratio("hook pair, fs: " + kinds[k].label + " / exec", *series[k].first, floor, 0);
-    report.ratio("kernel work, fs: " + kinds[k].label + " / exec", *series[k].second, floor, 0);
+  for (std::size_t k = 0; k < labels.size(); ++k) {
+    report.ratio("hook pair, fs: " + labels[k] + " / exec", *series[k].first, floor, 0);
+    report.ratio("kernel work, fs: " + labels[k] + " / exec", *series[k].second, floor, 0);
   }
 }
 
