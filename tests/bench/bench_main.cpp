@@ -311,12 +311,14 @@ void enter_own_mount_ns() {
 // rename-over cost dominate gc. The option puts the benchmark's scratch directory and /run/netns
 // (for iproute2) on tmpfs mounts in its own mount namespace: the figures of a tmpfs /run, away
 // from the host's mount propagation. The default measures this machine's real /run/netns.
-void use_tmpfs_run(const std::string& work) {
-  for (const std::string& dir : {work, std::string("/run/netns")}) {
-    if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
-      throw std::runtime_error("mount tmpfs on " + dir + " failed");
-    }
+void mount_tmpfs(const std::string& dir) {
+  if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+    throw std::runtime_error("mount tmpfs on " + dir + " failed");
   }
+}
+
+void use_tmpfs_run(const std::string& work) {
+  for (const std::string& dir : {work, std::string("/run/netns")}) mount_tmpfs(dir);
 }
 
 std::string hook_config(const std::string& netns_dir, const std::string& state_dir,
@@ -435,6 +437,21 @@ void add_pair(Series& s, const std::function<Outcome()>& first,
         a.cpu_ms + b.cpu_ms);
 }
 
+// One sample of a floor program: two runs fed the states runc gives the two stages, each given
+// its stage as argv[1] as the hook is (the exec floors ignore it; the seccomp floor picks its
+// stage's filter by it).
+void add_floor_pair(Series& s, const std::string& bin, const std::string& id, pid_t pid,
+                    const HookSetup& setup) {
+  add_pair(
+      s,
+      [&] {
+        return must({bin, "createRuntime"}, create_state(id, pid), setup.env());
+      },
+      [&] {
+        return must({bin, "poststop"}, poststop_state(id), setup.env());
+      });
+}
+
 // 1. The hook next to the exec floor and iproute2's attach + del, and its other paths (nothing
 // to register, nothing to remove, input refused) next to the same exec floor.
 void bench_hook(const Options& opt, const Params& p, Report& report, const NetnsSleeper& sleeper) {
@@ -505,11 +522,7 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
       [&] { hook.add(hook_pair(opt.hook, setup, id, sleeper.pid())); },
       [&] { no_sandbox.add(hook_pair(opt.hook, unconfined, id + "-u", sleeper.pid())); },
       [&] { minimal.add(hook_pair(opt.minimal, minimal_setup, id + "-m", sleeper.pid())); },
-      [&] {
-        add_pair(
-            floor, [&] { return must({opt.floor}, create_state(id, sleeper.pid()), setup.env()); },
-            [&] { return must({opt.floor}, poststop_state(id), setup.env()); });
-      },
+      [&] { add_floor_pair(floor, opt.floor, id, sleeper.pid(), setup); },
       [&] {
         add_pair(
             iproute,
@@ -557,25 +570,12 @@ void bench_hook(const Options& opt, const Params& p, Report& report, const Netns
             [&] { return refused(opt.hook, "poststop", "not JSON", setup); });
       }};
   if (floor_pie != nullptr) {
-    round.emplace_back([&] {
-      add_pair(
-          *floor_pie,
-          [&] { return must({opt.floor_pie}, create_state(id, sleeper.pid()), setup.env()); },
-          [&] { return must({opt.floor_pie}, poststop_state(id), setup.env()); });
-    });
+    round.emplace_back(
+        [&] { add_floor_pair(*floor_pie, opt.floor_pie, id, sleeper.pid(), setup); });
   }
   if (floor_sandbox != nullptr) {
-    round.emplace_back([&] {
-      add_pair(
-          *floor_sandbox,
-          [&] {
-            return must({opt.floor_sandbox, "createRuntime"}, create_state(id, sleeper.pid()),
-                        setup.env());
-          },
-          [&] {
-            return must({opt.floor_sandbox, "poststop"}, poststop_state(id), setup.env());
-          });
-    });
+    round.emplace_back(
+        [&] { add_floor_pair(*floor_sandbox, opt.floor_sandbox, id, sleeper.pid(), setup); });
   }
   for (std::size_t b = 0; b < baselines.size(); ++b) {
     round.emplace_back([&, b] {
@@ -903,10 +903,7 @@ void bench_gc(const Options& opt, const Params& p, Report& report, bool tmpfs) {
   auto start = std::chrono::steady_clock::now();
   Worker worker(
       [&] {
-        if (tmpfs &&
-            ::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
-          throw std::runtime_error("mount tmpfs on " + dir + " failed");
-        }
+        if (tmpfs) mount_tmpfs(dir);
         *made_setup = make_hook_setup(dir, "alias", "", true);
         const HookSetup& setup = *made_setup;
         ReferenceSettings settings{setup.netns_dir, dir + "/state", /*alias_shared=*/true};
@@ -1001,10 +998,7 @@ void bench_fs(const Options& opt, const Params& p, Report& report, const NetnsSl
     try {
       worker = std::make_unique<Worker>(
           [fs, dir, image, setups, churn, &opt, pid, prefix] {
-            if (fs.tmpfs &&
-                ::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
-              throw std::runtime_error("mount tmpfs on " + dir + " failed");
-            }
+            if (fs.tmpfs) mount_tmpfs(dir);
             if (!image.empty()) {
               test::CommandResult m = test::run({"mount", "-o", "loop", image, dir});
               if (!m.ok()) throw std::runtime_error("mount -o loop " + image + ": " + m.err);
@@ -1064,10 +1058,7 @@ void bench_fs(const Options& opt, const Params& p, Report& report, const NetnsSl
   std::vector<std::function<void()>> round;
   int n = 0;
   round.emplace_back([&] {
-    std::string id = fmt::format("{}-floor-{}", prefix, n);
-    add_pair(
-        floor, [&] { return must({opt.floor}, create_state(id, pid), floor_setup.env()); },
-        [&] { return must({opt.floor}, poststop_state(id), floor_setup.env()); });
+    add_floor_pair(floor, opt.floor, fmt::format("{}-floor-{}", prefix, n), pid, floor_setup);
   });
   for (std::size_t k = 0; k < workers.size(); ++k) {
     round.emplace_back([&, k] { series[k].first->add(workers[k]->request(2 * n)); });
